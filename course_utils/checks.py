@@ -1,0 +1,131 @@
+"""Verification helpers: relative error, centered finite differences, and a visible ✓/✗ check."""
+from __future__ import annotations
+
+from typing import Callable, Mapping
+
+import numpy as np
+
+from . import _validate
+
+
+class CheckFailed(AssertionError):
+    """Raised by `check` when a measured error is above its tolerance."""
+
+
+def rel_error(x, y, eps: float = 1e-8) -> float:
+    """max |x − y| / max(eps, |x| + |y|) over all entries (CS231n's definition).
+
+    Near 0 for equal arrays, about 1 for unrelated ones; insensitive to the overall scale.
+    """
+    x = _validate.float_array("x", x)
+    y = _validate.float_array("y", y)
+    if x.shape != y.shape:
+        raise ValueError(f"rel_error needs arrays of the same shape, got {x.shape} and {y.shape}")
+    if x.size == 0:
+        raise ValueError("rel_error needs non-empty arrays")
+    return float(np.max(np.abs(x - y) / np.maximum(eps, np.abs(x) + np.abs(y))))
+
+
+def max_abs_diff(x, y) -> float:
+    """max |x − y| over all entries; for comparing two computations of the same float64 numbers."""
+    x = _validate.float_array("x", x)
+    y = _validate.float_array("y", y)
+    if x.shape != y.shape:
+        raise ValueError(f"max_abs_diff needs arrays of the same shape, got {x.shape} and {y.shape}")
+    if x.size == 0:
+        raise ValueError("max_abs_diff needs non-empty arrays")
+    return float(np.max(np.abs(x - y)))
+
+
+def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None, h: float = 1e-5) -> np.ndarray:
+    """Centered finite-difference gradient of f with respect to the array `x`, changed in place.
+
+    f takes no argument and reads `x` (the usual closure over a parameter). If f returns a
+    scalar, the result is d f / d x. If f returns an array, pass the upstream gradient `df`
+    of the same shape: the result is d (Σ f·df) / d x, a vector–Jacobian product.
+    Each entry costs two calls of f and has error O(h²); x is restored afterwards.
+    """
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64:
+        raise ValueError(f"x must be a float64 numpy array (finite differences need double precision), "
+                         f"got {type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
+    h = _validate.finite_float("h", h, low=0.0, low_open=True)
+    if not callable(f):
+        raise ValueError("f must be a callable taking no arguments")
+    grad = np.zeros_like(x)
+    it = np.nditer(x, flags=["multi_index"], op_flags=["readwrite"])
+    for _ in it:
+        i = it.multi_index
+        old = x[i]
+        x[i] = old + h
+        plus = _weighted(f(), df)
+        x[i] = old - h
+        minus = _weighted(f(), df)
+        x[i] = old
+        grad[i] = (plus - minus) / (2 * h)
+    return grad
+
+
+def _weighted(value, df) -> float:
+    value = np.asarray(value, dtype=np.float64)
+    if df is None:
+        if value.size != 1:
+            raise ValueError(f"f returned an array of shape {value.shape}; pass df (its upstream gradient) "
+                             "or make f return a scalar")
+        return float(value.reshape(()))
+    df = np.asarray(df, dtype=np.float64)
+    if df.shape != value.shape:
+        raise ValueError(f"df must have the shape of f's output {value.shape}, got {df.shape}")
+    return float(np.sum(value * df))
+
+
+def check(label: str, measured: float, tol: float, *, strict: bool = True) -> bool:
+    """Print `✓ label: measured ≤ tol` or `✗ …`, and raise CheckFailed on ✗ when `strict`.
+
+    Strict is the default so that a check inside a cell whose printed output is not compared
+    (e.g. a training curve) still stops the notebook; pass strict=False to explore.
+    """
+    if not isinstance(label, str) or not label:
+        raise ValueError("label must be a non-empty string naming what is checked")
+    tol = _validate.finite_float("tol", tol, low=0.0)
+    try:
+        measured = float(measured)
+    except (TypeError, ValueError):
+        raise ValueError(f"measured must be a number, got {measured!r}") from None
+    ok = bool(np.isfinite(measured) and measured <= tol)
+    print(f"{'✓' if ok else '✗'} {label}: {measured:.2e} {'≤' if ok else '>'} {tol:.0e}")
+    if strict and not ok:
+        raise CheckFailed(f"{label}: measured {measured:.3e}, allowed at most {tol:.1e}")
+    return ok
+
+
+def check_true(label: str, condition: bool, detail: str = "", *, strict: bool = True) -> bool:
+    """Like `check`, for a yes/no claim: print ✓/✗ with `detail` (the numbers behind the claim)."""
+    if not isinstance(label, str) or not label:
+        raise ValueError("label must be a non-empty string naming what is checked")
+    ok = bool(condition)
+    print(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
+    if strict and not ok:
+        raise CheckFailed(f"{label} does not hold{': ' + detail if detail else ''}")
+    return ok
+
+
+def gradient_check(loss: Callable[[], float], params: Mapping[str, np.ndarray],
+                   grads: Mapping[str, np.ndarray], tol: float = 1e-7, h: float = 1e-5,
+                   *, strict: bool = True) -> dict[str, float]:
+    """Compare analytic gradients with centered finite differences, one ✓/✗ line per parameter.
+
+    `loss()` must recompute the scalar loss from the arrays in `params` (changed in place).
+    Returns {name: relative error}.
+    """
+    missing = set(params) - set(grads)
+    if missing:
+        raise ValueError(f"grads has no entry for parameter(s) {sorted(missing)}")
+    errors = {}
+    for name, p in params.items():
+        g = np.asarray(grads[name])
+        if g.shape != p.shape:
+            raise ValueError(f"gradient of {name} has shape {g.shape}, parameter has shape {p.shape}")
+        errors[name] = rel_error(numerical_gradient(loss, p, h=h), g)
+    for name, err in errors.items():
+        check(f"d loss / d {name} vs finite differences (rel. error)", err, tol, strict=strict)
+    return errors

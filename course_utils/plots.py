@@ -1,0 +1,47 @@
+"""One plot style for the whole course, and the few plots that several lectures draw."""
+from __future__ import annotations
+
+import numpy as np
+
+from . import _validate
+
+COURSE_STYLE = {
+    "figure.figsize": (6.4, 3.6),
+    "figure.dpi": 80,          # keeps committed PNGs small
+    "savefig.dpi": 80,
+    "axes.grid": True,
+    "grid.alpha": 0.3,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    "axes.titlesize": "medium",
+    "legend.frameon": False,
+    "font.size": 10,
+    "image.cmap": "viridis",
+}
+
+
+def use_course_style() -> None:
+    """Apply the course's matplotlib style (and PNG output for the inline backend)."""
+    import matplotlib as mpl
+
+    mpl.rcParams.update(COURSE_STYLE)
+    try:  # inside IPython: PNG only, so notebooks stay small and diffs stay readable
+        from IPython import get_ipython
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+
+        if get_ipython() is not None:
+            set_matplotlib_formats("png")
+    except ImportError:
+        pass
+
+
+def loglog_slope(x, y) -> float:
+    """Least-squares slope of log y against log x (e.g. a Zipf exponent, a complexity exponent)."""
+    x = _validate.float_array("x", x, ndim=1, min_length=2)
+    y = _validate.float_array("y", y, ndim=1, min_length=2)
+    if x.shape != y.shape:
+        raise ValueError(f"x and y must have the same length, got {x.shape} and {y.shape}")
+    if np.any(x <= 0) or np.any(y <= 0):
+        raise ValueError("x and y must be positive to take logarithms")
+    slope, _ = np.polyfit(np.log(x), np.log(y), 1)
+    return float(slope)
