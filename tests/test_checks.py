@@ -1,0 +1,104 @@
+import numpy as np
+import pytest
+
+from course_utils.checks import (CheckFailed, check, check_true, gradient_check, max_abs_diff,
+                                 numerical_gradient, rel_error)
+
+
+def test_rel_error_values():
+    assert rel_error(np.ones(3), np.ones(3)) == 0.0
+    assert rel_error([1.0], [3.0]) == pytest.approx(0.5)
+    assert rel_error([0.0], [0.0]) == 0.0
+
+
+def test_max_abs_diff():
+    assert max_abs_diff([1.0, 2.0], [1.5, 2.0]) == 0.5
+
+
+@pytest.mark.parametrize("fn", [rel_error, max_abs_diff])
+def test_comparisons_reject_bad_input(fn):
+    with pytest.raises(ValueError, match="same shape"):
+        fn(np.ones(2), np.ones(3))
+    with pytest.raises(ValueError, match="non-empty"):
+        fn(np.ones(0), np.ones(0))
+    with pytest.raises(ValueError, match="real numbers"):
+        fn(["a"], ["b"])
+    with pytest.raises(ValueError, match="finite"):
+        fn([np.nan], [1.0])
+
+
+def test_numerical_gradient_scalar_and_vector_valued(rng):
+    x = rng.standard_normal((3, 4))
+    A = rng.standard_normal((4, 2))
+    g = numerical_gradient(lambda: np.sum(np.sin(x)), x)
+    assert rel_error(g, np.cos(x)) < 1e-8
+    df = rng.standard_normal((3, 2))
+    g = numerical_gradient(lambda: x @ A, x, df=df)
+    assert rel_error(g, df @ A.T) < 1e-8
+    before = x.copy()
+    numerical_gradient(lambda: np.sum(x**2), x)
+    assert np.array_equal(x, before), "x must be restored"
+
+
+def test_numerical_gradient_rejects_bad_input(rng):
+    with pytest.raises(ValueError, match="float64 numpy array"):
+        numerical_gradient(lambda: 0.0, np.ones(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="float64 numpy array"):
+        numerical_gradient(lambda: 0.0, [1.0, 2.0])
+    x = rng.standard_normal(3)
+    with pytest.raises(ValueError, match="pass df"):
+        numerical_gradient(lambda: x * 2, x)
+    with pytest.raises(ValueError, match="df must have the shape"):
+        numerical_gradient(lambda: x * 2, x, df=np.ones(2))
+    with pytest.raises(ValueError, match="h must be > 0"):
+        numerical_gradient(lambda: 0.0, x, h=0)
+    with pytest.raises(ValueError, match="callable"):
+        numerical_gradient(3, x)
+
+
+def test_check_prints_and_raises(capsys):
+    assert check("small", 1e-9, 1e-7)
+    assert "✓ small: 1.00e-09 ≤ 1e-07" in capsys.readouterr().out
+    assert not check("big", 1e-3, 1e-7, strict=False)
+    assert "✗ big" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="big"):
+        check("big", 1e-3, 1e-7)
+    with pytest.raises(CheckFailed):
+        check("nan", float("nan"), 1.0)  # NaN never passes
+
+
+def test_check_rejects_bad_input():
+    with pytest.raises(ValueError, match="label"):
+        check("", 0.0, 1.0)
+    with pytest.raises(ValueError, match="tol must be >= 0"):
+        check("x", 0.0, -1.0)
+    with pytest.raises(ValueError, match="measured must be a number"):
+        check("x", "abc", 1.0)
+
+
+def test_check_true(capsys):
+    assert check_true("claim", True, "1 < 2")
+    assert "✓ claim: 1 < 2" in capsys.readouterr().out
+    with pytest.raises(CheckFailed, match="claim does not hold"):
+        check_true("claim", False)
+    with pytest.raises(ValueError, match="label"):
+        check_true("", True)
+
+
+def test_gradient_check_passes_right_and_fails_wrong_gradients(rng, capsys):
+    W = rng.standard_normal((3, 2))
+    x = rng.standard_normal(2)
+    loss = lambda: float(np.sum(np.tanh(W @ x)))
+    right = {"W": np.outer(1 - np.tanh(W @ x) ** 2, x)}
+    errors = gradient_check(loss, {"W": W}, right)
+    assert errors["W"] < 1e-7
+    with pytest.raises(CheckFailed):
+        gradient_check(loss, {"W": W}, {"W": right["W"] * 1.01})
+
+
+def test_gradient_check_rejects_bad_input(rng):
+    W = rng.standard_normal((3, 2))
+    with pytest.raises(ValueError, match="no entry for parameter"):
+        gradient_check(lambda: 0.0, {"W": W}, {})
+    with pytest.raises(ValueError, match="has shape"):
+        gradient_check(lambda: 0.0, {"W": W}, {"W": np.zeros(2)})

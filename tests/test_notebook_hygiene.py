@@ -1,0 +1,46 @@
+"""Every committed notebook was executed top to bottom, stores no unexpected error, and is small."""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.notebooks import hygiene_problems
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted(p for folder in ("notebooks", "solutions") for p in (ROOT / folder).glob("*.ipynb"))
+
+
+def test_there_are_lecture_notebooks():
+    assert any(p.parent.name == "notebooks" for p in NOTEBOOKS)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_notebook_is_clean(path):
+    assert hygiene_problems(path) == []
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.parent.name == "notebooks"], ids=lambda p: p.name)
+def test_lecture_notebook_layout(path):
+    """Numbered name, course setup in the first code cell, and the sections every lecture has."""
+    assert path.name[:2].isdigit() and path.name[2] == "_", f"{path.name} is not named NN_short_name.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    first_code = next(c for c in nb.cells if c.cell_type == "code")
+    assert "setup(" in first_code.source, "the first code cell must call course_utils.setup()"
+    headings = "\n".join(c.source for c in nb.cells if c.cell_type == "markdown").lower()
+    for section in ("learning goals", "summary", "glossary", "references"):
+        assert section in headings, f"{path.name} has no '{section}' section"
+
+
+def test_hygiene_catches_problems(tmp_path):
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("1/0", execution_count=2,
+                                          outputs=[nbformat.v4.new_output("error", ename="ZeroDivisionError",
+                                                                          evalue="", traceback=[])]),
+                nbformat.v4.new_code_cell("print(1)", execution_count=None,
+                                          outputs=[nbformat.v4.new_output("stream", name="stderr", text="w")])]
+    path = tmp_path / "bad.ipynb"
+    nbformat.write(nb, path)
+    problems = " ".join(hygiene_problems(path))
+    assert "execution counts" in problems
+    assert "stores an error" in problems
+    assert "stderr" in problems

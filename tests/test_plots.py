@@ -1,0 +1,24 @@
+import matplotlib
+import numpy as np
+import pytest
+
+from course_utils.plots import COURSE_STYLE, loglog_slope, use_course_style
+
+
+def test_style_applies():
+    use_course_style()
+    assert matplotlib.rcParams["figure.dpi"] == COURSE_STYLE["figure.dpi"]
+
+
+def test_loglog_slope_recovers_power_law():
+    x = np.arange(1, 100)
+    assert loglog_slope(x, 3.0 * x**-1.2) == pytest.approx(-1.2)
+
+
+def test_loglog_slope_rejects_bad_input():
+    with pytest.raises(ValueError, match="positive"):
+        loglog_slope([1, 2], [0, 1])
+    with pytest.raises(ValueError, match="same length"):
+        loglog_slope([1, 2, 3], [1, 2])
+    with pytest.raises(ValueError, match="at least 2"):
+        loglog_slope([1], [1])

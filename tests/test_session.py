@@ -1,0 +1,36 @@
+import random
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import setup
+
+
+def test_setup_makes_runs_repeatable():
+    rng = setup(seed=7)
+    first = (random.random(), np.random.rand(), torch.rand(1).item(), rng.random())
+    rng = setup(seed=7)
+    second = (random.random(), np.random.rand(), torch.rand(1).item(), rng.random())
+    assert first == second
+
+
+def test_setup_fixes_threads_and_precision():
+    from threadpoolctl import threadpool_info
+
+    setup(seed=0, precision=3, threads=1)
+    assert torch.get_num_threads() == 1
+    assert np.get_printoptions()["precision"] == 3
+    assert all(pool["num_threads"] == 1 for pool in threadpool_info() if pool["user_api"] == "blas")
+    setup()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"seed": -1}, "seed must be an integer >= 0"),
+    ({"seed": 1.5}, "seed must be an integer"),
+    ({"precision": 17}, "precision must be an integer between 0 and 16"),
+    ({"threads": 0}, "threads must be an integer >= 1"),
+])
+def test_setup_rejects_bad_input(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        setup(**kwargs)
