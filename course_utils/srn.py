@@ -1,0 +1,155 @@
+"""The simple recurrent network (Elman SRN) in numpy: forward pass and backpropagation through time.
+
+    a_t = W_hx x_t + W_hh h_{t−1} + b_h,    h_t = tanh(a_t)
+
+Arrays are time-major: x (T, N, D), h (T, N, H); a batch computes a_t = x_t @ W_hx.T + h_{t−1} @ W_hh.T
++ b_h, so W_hx (H, D) and W_hh (H, H) have the shapes of torch's weight_ih_l0 and weight_hh_l0.
+Functions follow the CS231n pattern `forward(...) -> out, cache` and `backward(dout, cache) -> grads`.
+
+The sequence version projects the inputs of all steps in one matrix product before the loop
+(only the W_hh h_{t−1} term is truly sequential) and sums the weight gradients over time with
+one product after it: the same mathematics as calling the step functions T times, faster.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+PARAM_NAMES = ("W_hx", "W_hh", "b_h")
+
+
+def _check_float(name, value):
+    if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
+        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
+
+
+def _check_params(W_hx, W_hh, b_h):
+    for name, value in zip(PARAM_NAMES, (W_hx, W_hh, b_h)):
+        _check_float(name, value)
+    if W_hx.ndim != 2:
+        raise ValueError(f"W_hx must be 2-D (H, D), got shape {W_hx.shape}")
+    H = W_hx.shape[0]
+    if W_hh.shape != (H, H):
+        raise ValueError(f"W_hh must have shape (H, H) = ({H}, {H}) to match W_hx {W_hx.shape}, got {W_hh.shape}")
+    if b_h.shape != (H,):
+        raise ValueError(f"b_h must have shape (H,) = ({H},), got {b_h.shape}")
+    return W_hx.shape[1], H
+
+
+def step_forward(x, h_prev, W_hx, W_hh, b_h):
+    """One step: x (N, D), h_prev (N, H) → h (N, H), cache."""
+    D, H = _check_params(W_hx, W_hh, b_h)
+    _check_float("x", x)
+    _check_float("h_prev", h_prev)
+    if x.ndim != 2 or x.shape[1] != D:
+        raise ValueError(f"x must have shape (N, D) = (N, {D}), got {x.shape}")
+    if h_prev.shape != (x.shape[0], H):
+        raise ValueError(f"h_prev must have shape (N, H) = ({x.shape[0]}, {H}), got {h_prev.shape}")
+    h = np.tanh(x @ W_hx.T + h_prev @ W_hh.T + b_h)
+    return h, (x, h_prev, W_hx, W_hh, h)
+
+
+def step_backward(dh, cache):
+    """Gradients of one step from dL/dh_t: returns dx, dh_prev, dW_hx, dW_hh, db_h.
+
+    da = dh ⊙ (1 − h²) (tanh′), then each term of a_t gets its outer product.
+    """
+    x, h_prev, W_hx, W_hh, h = cache
+    if dh.shape != h.shape:
+        raise ValueError(f"dh must have the shape of h {h.shape}, got {dh.shape}")
+    da = dh * (1.0 - h * h)
+    return da @ W_hx, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
+
+
+def forward(x, h0, W_hx, W_hh, b_h):
+    """Run the SRN over a sequence: x (T, N, D), h0 (N, H) → hs (T, N, H) (h_1 … h_T), cache."""
+    D, H = _check_params(W_hx, W_hh, b_h)
+    _check_float("x", x)
+    _check_float("h0", h0)
+    if x.ndim != 3 or x.shape[2] != D:
+        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
+    T, N, _ = x.shape
+    if T == 0 or N == 0:
+        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
+    if h0.shape != (N, H):
+        raise ValueError(f"h0 must have shape (N, H) = ({N}, {H}), got {h0.shape}")
+    a_in = x @ W_hx.T + b_h                      # input projections of all steps at once
+    hs = np.empty((T, N, H), dtype=np.result_type(x, W_hx))
+    h = h0
+    for t in range(T):
+        h = np.tanh(a_in[t] + h @ W_hh.T)
+        hs[t] = h
+    return hs, (x, h0, W_hx, W_hh, hs)
+
+
+def backward(dhs, cache, dh_last=None):
+    """BPTT. dhs (T, N, H) holds ∂L/∂h_t from the loss at each step (the direct part only);
+    dh_last optionally adds a gradient on h_T from beyond the sequence.
+
+    Returns {"x", "h0", "W_hx", "W_hh", "b_h"}. The recursion carried backwards is
+    δ_t = ∂L/∂a_t = (dhs_t + W_hhᵀ δ_{t+1}) ⊙ (1 − h_t²).
+    """
+    x, h0, W_hx, W_hh, hs = cache
+    if dhs.shape != hs.shape:
+        raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
+    if dh_last is not None and dh_last.shape != hs.shape[1:]:
+        raise ValueError(f"dh_last must have shape (N, H) = {hs.shape[1:]}, got {dh_last.shape}")
+    T, N, H = hs.shape
+    das = np.empty_like(hs)
+    dh_next = np.zeros_like(hs[0]) if dh_last is None else dh_last.copy()
+    for t in range(T - 1, -1, -1):
+        da = (dhs[t] + dh_next) * (1.0 - hs[t] * hs[t])
+        das[t] = da
+        dh_next = da @ W_hh
+    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
+    flat = das.reshape(T * N, H)
+    return {
+        "x": das @ W_hx,
+        "h0": dh_next,
+        "W_hx": flat.T @ x.reshape(T * N, -1),
+        "W_hh": flat.T @ h_prev.reshape(T * N, H),
+        "b_h": flat.sum(axis=0),
+    }
+
+
+def init_params(D: int, H: int, O: int | None = None, rng: np.random.Generator | None = None,
+                dtype=np.float64) -> dict[str, np.ndarray]:
+    """Parameters drawn like torch's nn.RNN: U(−1/√H, 1/√H); an output layer (W_oh, b_o) when O is given."""
+    from ._validate import positive_int
+
+    D, H = positive_int("D", D), positive_int("H", H)
+    rng = np.random.default_rng(0) if rng is None else rng
+    k = 1.0 / np.sqrt(H)
+    shapes = {"W_hx": (H, D), "W_hh": (H, H), "b_h": (H,)}
+    if O is not None:
+        shapes |= {"W_oh": (positive_int("O", O), H), "b_o": (O,)}
+    return {name: rng.uniform(-k, k, size=shape).astype(dtype) for name, shape in shapes.items()}
+
+
+def loss_and_grads(params: dict, x, targets, h0=None, loss: str = "cross_entropy"):
+    """Whole-sequence loss of an SRN with an output layer, and its gradient by BPTT.
+
+    params: W_hx, W_hh, b_h, W_oh, b_o. x (T, N, D); targets: class ids (T, N) for
+    loss="cross_entropy" (softmax over O outputs) or values (T, N, O) for loss="squared".
+    Returns (L summed over steps and examples, grads with the keys of params, h_T).
+    """
+    from .layers import softmax_cross_entropy, squared_error, temporal_affine_backward, temporal_affine_forward
+
+    missing = [k for k in PARAM_NAMES + ("W_oh", "b_o") if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected W_hx, W_hh, b_h, W_oh, b_o")
+    if loss not in ("cross_entropy", "squared"):
+        raise ValueError(f"loss must be 'cross_entropy' or 'squared', got {loss!r}")
+    H = params["W_hh"].shape[0]
+    if h0 is None:
+        _check_float("x", x)
+        if x.ndim != 3:
+            raise ValueError(f"x must have shape (T, N, D), time-major, got {x.shape}")
+        h0 = np.zeros((x.shape[1], H), dtype=x.dtype)
+    hs, cache = forward(x, h0, params["W_hx"], params["W_hh"], params["b_h"])
+    o, out_cache = temporal_affine_forward(hs, params["W_oh"], params["b_o"])
+    L, do = softmax_cross_entropy(o, targets) if loss == "cross_entropy" else squared_error(o, targets)
+    dhs, dW_oh, db_o = temporal_affine_backward(do, out_cache)
+    grads = backward(dhs, cache)
+    grads = {k: grads[k] for k in PARAM_NAMES} | {"W_oh": dW_oh, "b_o": db_o}
+    return L, grads, hs[-1]

@@ -1,0 +1,140 @@
+"""The numpy SRN against finite differences, against torch (float64, copied weights), and on bad input."""
+import numpy as np
+import pytest
+import torch
+
+from course_utils import srn
+from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
+from course_utils.layers import softmax_cross_entropy, squared_error
+from course_utils.torch_bridge import srn_from_torch, srn_to_torch
+
+SHAPES = [(5, 3, 4, 6), (1, 1, 1, 1), (1, 4, 3, 2), (7, 1, 2, 1), (3, 2, 1, 5)]  # T, N, D, H
+
+
+def _data(rng, T, N, D, H):
+    x = rng.standard_normal((T, N, D))
+    h0 = rng.standard_normal((N, H)) * 0.5
+    # torch's initialisation; larger weights saturate tanh until some gradient entries fall
+    # below the finite-difference noise floor (~1e-11 absolute), where no relative check works
+    return x, h0, srn.init_params(D, H, rng=rng)
+
+
+@pytest.mark.parametrize("T, N, D, H", SHAPES)
+def test_forward_equals_step_by_step(rng, T, N, D, H):
+    x, h0, p = _data(rng, T, N, D, H)
+    hs, _ = srn.forward(x, h0, **p)
+    h = h0
+    for t in range(T):
+        h, _ = srn.step_forward(x[t], h, **p)
+        assert max_abs_diff(hs[t], h) < 1e-14
+
+
+@pytest.mark.parametrize("T, N, D, H", SHAPES)
+def test_backward_matches_finite_differences(rng, T, N, D, H):
+    x, h0, p = _data(rng, T, N, D, H)
+    dhs = rng.standard_normal((T, N, H))
+    dh_last = rng.standard_normal((N, H))
+    hs, cache = srn.forward(x, h0, **p)
+    grads = srn.backward(dhs, cache, dh_last=dh_last)
+
+    def f():
+        out, _ = srn.forward(x, h0, **p)
+        return np.sum(out * dhs) + np.sum(out[-1] * dh_last)
+
+    for name, arr in [("x", x), ("h0", h0)] + list(p.items()):
+        assert rel_error(numerical_gradient(f, arr), grads[name]) < 1e-7, name
+
+
+def test_step_backward_matches_finite_differences(rng):
+    x, h0, p = _data(rng, 1, 3, 4, 5)
+    h, cache = srn.step_forward(x[0], h0, **p)
+    dh = rng.standard_normal(h.shape)
+    dx, dh_prev, dW_hx, dW_hh, db_h = srn.step_backward(dh, cache)
+    f = lambda: srn.step_forward(x[0], h0, **p)[0]
+    for arr, g in [(x[0], dx), (h0, dh_prev), (p["W_hx"], dW_hx), (p["W_hh"], dW_hh), (p["b_h"], db_h)]:
+        assert rel_error(numerical_gradient(f, arr, df=dh), g) < 1e-8
+
+
+@pytest.mark.parametrize("T, N, D, H", SHAPES)
+def test_forward_and_backward_equal_torch(rng, T, N, D, H):
+    x, h0, p = _data(rng, T, N, D, H)
+    rnn = srn_to_torch(p)
+    xt = torch.tensor(x, requires_grad=True)
+    h0t = torch.tensor(h0[None], requires_grad=True)
+    out, h_n = rnn(xt, h0t)
+    hs, cache = srn.forward(x, h0, **p)
+    assert max_abs_diff(out.detach().numpy(), hs) <= 1e-12
+    assert max_abs_diff(h_n[0].detach().numpy(), hs[-1]) <= 1e-12
+
+    dhs = rng.standard_normal((T, N, H))
+    out.backward(torch.tensor(dhs))
+    grads = srn.backward(dhs, cache)
+    torch_grads = {"x": xt.grad.numpy(), "h0": h0t.grad[0].numpy(), "W_hx": rnn.weight_ih_l0.grad.numpy(),
+                   "W_hh": rnn.weight_hh_l0.grad.numpy(), "b_h": rnn.bias_ih_l0.grad.numpy()}
+    for name, g in torch_grads.items():
+        assert max_abs_diff(grads[name], g) <= 1e-10, name
+
+
+def test_bridge_round_trip(rng):
+    rnn = torch.nn.RNN(3, 4).double()
+    p = srn_from_torch(rnn)
+    assert p["W_hx"].shape == (4, 3)
+    back = srn_from_torch(srn_to_torch(p))
+    for k in p:
+        assert max_abs_diff(p[k], back[k]) == 0.0
+
+
+@pytest.mark.parametrize("loss", ["cross_entropy", "squared"])
+def test_loss_and_grads_match_finite_differences(rng, loss):
+    T, N, D, H, O = 4, 2, 3, 5, 3
+    p = srn.init_params(D, H, O, rng=rng)
+    x = rng.standard_normal((T, N, D))
+    y = rng.integers(O, size=(T, N)) if loss == "cross_entropy" else rng.standard_normal((T, N, O))
+    L, grads, h_last = srn.loss_and_grads(p, x, y, loss=loss)
+    assert h_last.shape == (N, H)
+    f = lambda: srn.loss_and_grads(p, x, y, loss=loss)[0]
+    for name, arr in p.items():
+        assert rel_error(numerical_gradient(f, arr), grads[name]) < 1e-7, name
+
+
+def test_losses_against_torch(rng):
+    o = rng.standard_normal((3, 2, 5))
+    y = rng.integers(5, size=(3, 2))
+    L, do = softmax_cross_entropy(o, y)
+    ot = torch.tensor(o, requires_grad=True)
+    Lt = torch.nn.functional.cross_entropy(ot.reshape(-1, 5), torch.tensor(y).reshape(-1), reduction="sum")
+    Lt.backward()
+    assert abs(L - Lt.item()) < 1e-12 and max_abs_diff(do, ot.grad.numpy()) < 1e-14
+    L, d = squared_error(o, np.zeros_like(o))
+    assert L == pytest.approx(0.5 * np.sum(o**2)) and np.array_equal(d, o)
+
+
+def test_srn_rejects_bad_input(rng):
+    x, h0, p = _data(rng, 2, 3, 4, 5)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, N, D\) = \(T, N, 4\)"):
+        srn.forward(x[..., :3], h0, **p)
+    with pytest.raises(ValueError, match=r"h0 must have shape \(N, H\) = \(3, 5\)"):
+        srn.forward(x, h0[:2], **p)
+    with pytest.raises(ValueError, match=r"W_hh must have shape \(H, H\)"):
+        srn.forward(x, h0, p["W_hx"], p["W_hh"][:4], p["b_h"])
+    with pytest.raises(ValueError, match="float32 or float64 numpy array"):
+        srn.forward(x.astype(int), h0, **p)
+    with pytest.raises(ValueError, match="at least one step"):
+        srn.forward(x[:0], h0, **p)
+    _, cache = srn.forward(x, h0, **p)
+    with pytest.raises(ValueError, match="dhs must have the shape"):
+        srn.backward(np.zeros((2, 3, 4)), cache)
+    with pytest.raises(ValueError, match=r"x must have shape \(N, D\)"):
+        srn.step_forward(x, h0, **p)
+    with pytest.raises(ValueError, match="params is missing"):
+        srn.loss_and_grads({"W_hx": p["W_hx"]}, x, np.zeros((2, 3), dtype=int))
+    with pytest.raises(ValueError, match="loss must be"):
+        srn.loss_and_grads(srn.init_params(4, 5, 2), x, np.zeros((2, 3), dtype=int), loss="hinge")
+    with pytest.raises(ValueError, match=r"targets y must lie in \[0, 2\)"):
+        srn.loss_and_grads(srn.init_params(4, 5, 2), x, np.full((2, 3), 7))
+    with pytest.raises(ValueError, match="H must be an integer >= 1"):
+        srn.init_params(3, 0)
+    with pytest.raises(ValueError, match="expected a torch.nn.RNN"):
+        srn_from_torch(torch.nn.LSTM(2, 3))
+    with pytest.raises(ValueError, match="uses tanh"):
+        srn_from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"))
