@@ -153,3 +153,34 @@ def loss_and_grads(params: dict, x, targets, h0=None, loss: str = "cross_entropy
     grads = backward(dhs, cache)
     grads = {k: grads[k] for k in PARAM_NAMES} | {"W_oh": dW_oh, "b_o": db_o}
     return L, grads, hs[-1]
+
+
+def sample(params: dict, first_id: int, n: int, vocab_size: int, h0=None, temperature: float = 1.0,
+           rng: np.random.Generator | None = None) -> list[int]:
+    """Generate n token ids from an SRN language model with one-hot inputs, feeding each sample back in.
+
+    The next id is drawn from softmax(o_t / temperature): temperature < 1 sharpens the
+    distribution (→ greedy as it → 0), > 1 flattens it. Returns the n generated ids.
+    """
+    from ._validate import finite_float, positive_int
+    from .layers import softmax
+
+    n = positive_int("n", n)
+    vocab_size = positive_int("vocab_size", vocab_size)
+    temperature = finite_float("temperature", temperature, low=0.0, low_open=True)
+    if not 0 <= int(first_id) < vocab_size:
+        raise ValueError(f"first_id must lie in [0, {vocab_size}), got {first_id}")
+    if params["W_hx"].shape[1] != vocab_size or params["W_oh"].shape[0] != vocab_size:
+        raise ValueError(f"a one-hot language model needs W_hx (H, {vocab_size}) and W_oh ({vocab_size}, H), "
+                         f"got {params['W_hx'].shape} and {params['W_oh'].shape}")
+    rng = np.random.default_rng(0) if rng is None else rng
+    H = params["W_hh"].shape[0]
+    h = np.zeros(H) if h0 is None else np.asarray(h0, dtype=np.float64).reshape(H)
+    token, out = int(first_id), []
+    for _ in range(n):
+        # a one-hot input selects one column of W_hx: no need to build the vector
+        h = np.tanh(params["W_hx"][:, token] + params["W_hh"] @ h + params["b_h"])
+        p = softmax((params["W_oh"] @ h + params["b_o"]) / temperature)
+        token = int(rng.choice(vocab_size, p=p))
+        out.append(token)
+    return out

@@ -138,3 +138,19 @@ def test_srn_rejects_bad_input(rng):
         srn_from_torch(torch.nn.LSTM(2, 3))
     with pytest.raises(ValueError, match="uses tanh"):
         srn_from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"))
+
+
+def test_sample_follows_a_peaked_model_and_rejects_bad_input(rng):
+    V, H = 4, 3
+    p = srn.init_params(V, H, V, rng=rng)
+    p["W_oh"][:] = 0.0
+    p["b_o"][:] = [0.0, 50.0, 0.0, 0.0]       # the model always says "1"
+    assert srn.sample(p, 0, 10, V, rng=rng) == [1] * 10
+    p["b_o"][:] = 0.0                          # uniform: every id appears
+    assert set(srn.sample(p, 0, 400, V, rng=rng)) == {0, 1, 2, 3}
+    with pytest.raises(ValueError, match=r"first_id must lie in \[0, 4\)"):
+        srn.sample(p, 9, 5, V)
+    with pytest.raises(ValueError, match="temperature must be > 0"):
+        srn.sample(p, 0, 5, V, temperature=0.0)
+    with pytest.raises(ValueError, match="one-hot language model needs"):
+        srn.sample(p, 0, 5, 7)

@@ -1,0 +1,72 @@
+import numpy as np
+import pytest
+
+from course_utils.optim import SGD, Adagrad, Adam, clip_grad_norm, global_norm
+from course_utils.tasks import ADDING_BASELINE_MSE, adding_problem, next_letter_pairs
+
+
+def test_clip_grad_norm_caps_length_and_keeps_direction():
+    g = {"a": np.array([3.0, 0.0]), "b": np.array([[4.0]])}
+    clipped, norm = clip_grad_norm(g, 1.0)
+    assert norm == pytest.approx(5.0)
+    assert global_norm(clipped) == pytest.approx(1.0)
+    assert np.allclose(clipped["a"] / clipped["b"][0, 0], g["a"] / g["b"][0, 0])
+    same, _ = clip_grad_norm(g, 10.0)
+    assert np.array_equal(same["a"], g["a"])
+
+
+@pytest.mark.parametrize("opt_cls, kwargs", [(SGD, {"lr": 0.1}), (Adagrad, {"lr": 0.5}), (Adam, {"lr": 0.1})])
+def test_optimizers_minimize_a_quadratic(opt_cls, kwargs):
+    p = {"w": np.array([3.0, -2.0])}
+    opt = opt_cls(p, **kwargs)
+    for _ in range(300):
+        opt.step({"w": 2 * p["w"]})
+    assert np.abs(p["w"]).max() < 1e-2
+
+
+def test_adam_first_step_moves_by_lr():
+    p = {"w": np.array([1.0, -1.0])}
+    Adam(p, lr=0.01).step({"w": np.array([5.0, -0.1])})
+    assert np.allclose(p["w"], [0.99, -0.99])
+
+
+def test_optim_rejects_bad_input():
+    with pytest.raises(ValueError, match="max_norm must be > 0"):
+        clip_grad_norm({"a": np.ones(2)}, 0.0)
+    with pytest.raises(ValueError, match="grads is empty"):
+        global_norm({})
+    with pytest.raises(ValueError, match="params is empty"):
+        SGD({}, 0.1)
+    with pytest.raises(ValueError, match="lr must be > 0"):
+        SGD({"w": np.ones(2)}, -1)
+    opt = SGD({"w": np.ones(2)}, 0.1)
+    with pytest.raises(ValueError, match="grads must have the keys"):
+        opt.step({"v": np.ones(2)})
+    with pytest.raises(ValueError, match="has shape"):
+        opt.step({"w": np.ones(3)})
+
+
+def test_adding_problem_targets_and_baseline(rng):
+    x, y = adding_problem(50, 20000, rng)
+    assert x.shape == (50, 20000, 2) and y.shape == (20000,)
+    assert np.all(x[..., 1].sum(axis=0) == 2)
+    assert np.all(x[:25, :, 1].sum(axis=0) == 1), "one mark in each half"
+    assert np.allclose((x[..., 0] * x[..., 1]).sum(axis=0), y)
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(ADDING_BASELINE_MSE, abs=0.01)
+
+
+def test_next_letter_pairs():
+    assert next_letter_pairs(["abc", "fg"]) == [("abc", "bcd"), ("fg", "gh")]
+
+
+def test_tasks_reject_bad_input():
+    with pytest.raises(ValueError, match="T must be an integer >= 2"):
+        adding_problem(1, 3)
+    with pytest.raises(ValueError, match="N must be an integer >= 1"):
+        adding_problem(5, 0)
+    with pytest.raises(ValueError, match="outside"):
+        next_letter_pairs(["xyz"])
+    with pytest.raises(ValueError, match="list of strings"):
+        next_letter_pairs("abc")
+    with pytest.raises(ValueError, match="non-empty string"):
+        next_letter_pairs([""])
