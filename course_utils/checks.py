@@ -78,11 +78,13 @@ def _weighted(value, df) -> float:
     return float(np.sum(value * df))
 
 
-def check(label: str, measured: float, tol: float, *, strict: bool = True) -> bool:
+def check(label: str, measured: float, tol: float, *, strict: bool = True) -> bool | None:
     """Print `✓ label: measured ≤ tol` or `✗ …`, and raise CheckFailed on ✗ when `strict`.
 
     Strict is the default so that a check inside a cell whose printed output is not compared
-    (e.g. a training curve) still stops the notebook; pass strict=False to explore.
+    (e.g. a training curve) still stops the notebook. A strict check returns None (the printed
+    line is its result, and a notebook cell ending in it shows nothing more); pass strict=False
+    to explore, and it returns True or False instead of raising.
     """
     if not isinstance(label, str) or not label:
         raise ValueError("label must be a non-empty string naming what is checked")
@@ -93,19 +95,23 @@ def check(label: str, measured: float, tol: float, *, strict: bool = True) -> bo
         raise ValueError(f"measured must be a number, got {measured!r}") from None
     ok = bool(np.isfinite(measured) and measured <= tol)
     print(f"{'✓' if ok else '✗'} {label}: {measured:.2e} {'≤' if ok else '>'} {tol:.0e}")
-    if strict and not ok:
-        raise CheckFailed(f"{label}: measured {measured:.3e}, allowed at most {tol:.1e}")
+    if strict:
+        if not ok:
+            raise CheckFailed(f"{label}: measured {measured:.3e}, allowed at most {tol:.1e}")
+        return None
     return ok
 
 
-def check_true(label: str, condition: bool, detail: str = "", *, strict: bool = True) -> bool:
+def check_true(label: str, condition: bool, detail: str = "", *, strict: bool = True) -> bool | None:
     """Like `check`, for a yes/no claim: print ✓/✗ with `detail` (the numbers behind the claim)."""
     if not isinstance(label, str) or not label:
         raise ValueError("label must be a non-empty string naming what is checked")
     ok = bool(condition)
     print(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
-    if strict and not ok:
-        raise CheckFailed(f"{label} does not hold{': ' + detail if detail else ''}")
+    if strict:
+        if not ok:
+            raise CheckFailed(f"{label} does not hold{': ' + detail if detail else ''}")
+        return None
     return ok
 
 

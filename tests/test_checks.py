@@ -57,7 +57,8 @@ def test_numerical_gradient_rejects_bad_input(rng):
 
 
 def test_check_prints_and_raises(capsys):
-    assert check("small", 1e-9, 1e-7)
+    assert check("small", 1e-9, 1e-7) is None  # strict: the printed line is the result
+    assert check("small", 1e-9, 1e-7, strict=False) is True
     assert "✓ small: 1.00e-09 ≤ 1e-07" in capsys.readouterr().out
     assert not check("big", 1e-3, 1e-7, strict=False)
     assert "✗ big" in capsys.readouterr().out
@@ -77,7 +78,7 @@ def test_check_rejects_bad_input():
 
 
 def test_check_true(capsys):
-    assert check_true("claim", True, "1 < 2")
+    assert check_true("claim", True, "1 < 2") is None
     assert "✓ claim: 1 < 2" in capsys.readouterr().out
     with pytest.raises(CheckFailed, match="claim does not hold"):
         check_true("claim", False)
