@@ -1,8 +1,12 @@
 """Text with no download: Python's own reference manual as a corpus, tokens, and a vocabulary."""
 from __future__ import annotations
 
+import gzip
+import json
 import re
 from collections import Counter
+from functools import lru_cache
+from importlib import resources
 from typing import Iterable, Sequence
 
 import numpy as np
@@ -10,24 +14,43 @@ import numpy as np
 from . import _validate
 
 NORMALIZATIONS = ("none", "lower", "letters")
+# Python's `pydoc_data.topics` changes between patch releases; the course reads one frozen copy
+# (Python 3.11.7's, PSF License) so that every machine prints the same counts.
+PYDOC_SNAPSHOT = "pydoc_topics_3.11.7.json.gz"
+PYDOC_SHA256 = "4594d824487ea711258725d3dd158b2a0bfdea6bccd9f358421913684e2dfcfd"
 _WORD = re.compile(r"[a-z]+(?:'[a-z]+)?|[0-9]+|[^\sa-z0-9]")
 
 
 def load_corpus(name: str = "pydoc", normalize: str = "none") -> str:
     """Return an English text corpus that ships with Python.
 
-    name: "pydoc" — the 79 topics of the Python language reference in `pydoc_data.topics`
-    (about 465,000 characters, joined in sorted topic order; its exact text follows the
-    Python patch release).
+    name: "pydoc" — the 79 topics of the Python language reference that Python ships as
+    `pydoc_data.topics` (about 465,000 characters, joined in sorted topic order), read from
+    the copy of Python 3.11.7 frozen in course_utils/data, because the text changes slightly
+    between patch releases and the notebooks print counts from it.
     normalize: "none" keeps every character (about 100 distinct); "lower" lower-cases;
     "letters" keeps a–z and single spaces only (27 symbols, like d2l's Time Machine).
     """
     _validate.choice("name", name, ("pydoc",))
     _validate.choice("normalize", normalize, NORMALIZATIONS)
-    from pydoc_data.topics import topics
-
+    topics = pydoc_topics()
     text = "\n".join(topics[key] for key in sorted(topics))
     return normalize_text(text, normalize)
+
+
+@lru_cache(maxsize=1)
+def pydoc_topics() -> dict[str, str]:
+    """The frozen {topic: text} of Python 3.11.7's pydoc_data.topics, checked against its SHA-256."""
+    import hashlib
+
+    try:
+        raw = gzip.decompress((resources.files("course_utils") / "data" / PYDOC_SNAPSHOT).read_bytes())
+    except (FileNotFoundError, OSError) as exc:
+        raise FileNotFoundError(f"the corpus file course_utils/data/{PYDOC_SNAPSHOT} is missing or unreadable "
+                                f"({exc}); reinstall the course package") from None
+    if hashlib.sha256(raw).hexdigest() != PYDOC_SHA256:
+        raise ValueError(f"course_utils/data/{PYDOC_SNAPSHOT} is corrupted (SHA-256 mismatch); restore it from git")
+    return json.loads(raw.decode("utf-8"))
 
 
 def normalize_text(text: str, normalize: str = "letters") -> str:

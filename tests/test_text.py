@@ -10,6 +10,18 @@ def test_corpus_is_large_english_text():
     assert "assert" in text and "statement" in text
 
 
+def test_frozen_corpus_is_pythons_own():
+    import sys
+
+    from course_utils.text import pydoc_topics
+
+    assert len(pydoc_topics()) == 79
+    if sys.version_info[:3] == (3, 11, 7):
+        from pydoc_data.topics import topics
+
+        assert pydoc_topics() == topics
+
+
 def test_letters_normalization_keeps_27_symbols():
     text = load_corpus(normalize="letters")
     assert set(text) <= set("abcdefghijklmnopqrstuvwxyz ")
