@@ -94,7 +94,7 @@ def check(label: str, measured: float, tol: float, *, strict: bool = True) -> bo
     except (TypeError, ValueError):
         raise ValueError(f"measured must be a number, got {measured!r}") from None
     ok = bool(np.isfinite(measured) and measured <= tol)
-    print(f"{'✓' if ok else '✗'} {label}: {measured:.2e} {'≤' if ok else '>'} {tol:.0e}")
+    print(f"{'✓' if ok else '✗'} {label}: {measured:.2e} {'≤' if ok else '>'} {tol:.3g}")
     if strict:
         if not ok:
             raise CheckFailed(f"{label}: measured {measured:.3e}, allowed at most {tol:.1e}")
