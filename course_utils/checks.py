@@ -17,24 +17,24 @@ def rel_error(x, y, eps: float = 1e-8) -> float:
 
     Near 0 for equal arrays, about 1 for unrelated ones; insensitive to the overall scale.
     """
-    x = _validate.float_array("x", x)
-    y = _validate.float_array("y", y)
-    if x.shape != y.shape:
-        raise ValueError(f"rel_error needs arrays of the same shape, got {x.shape} and {y.shape}")
-    if x.size == 0:
-        raise ValueError("rel_error needs non-empty arrays")
+    x, y = _same_shape_pair("rel_error", x, y)
     return float(np.max(np.abs(x - y) / np.maximum(eps, np.abs(x) + np.abs(y))))
 
 
 def max_abs_diff(x, y) -> float:
     """max |x − y| over all entries; for comparing two computations of the same float64 numbers."""
+    x, y = _same_shape_pair("max_abs_diff", x, y)
+    return float(np.max(np.abs(x - y)))
+
+
+def _same_shape_pair(caller: str, x, y) -> tuple[np.ndarray, np.ndarray]:
     x = _validate.float_array("x", x)
     y = _validate.float_array("y", y)
     if x.shape != y.shape:
-        raise ValueError(f"max_abs_diff needs arrays of the same shape, got {x.shape} and {y.shape}")
+        raise ValueError(f"{caller} needs arrays of the same shape, got {x.shape} and {y.shape}")
     if x.size == 0:
-        raise ValueError("max_abs_diff needs non-empty arrays")
-    return float(np.max(np.abs(x - y)))
+        raise ValueError(f"{caller} needs non-empty arrays")
+    return x, y
 
 
 def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None, h: float = 1e-5) -> np.ndarray:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .srn import _check_float, _check_params
+from .srn import _check_sequence
 
 
 def init_sensitivities(N: int, D: int, H: int, dtype=np.float64) -> dict[str, np.ndarray]:
@@ -58,14 +58,8 @@ def gradients(x, h0, W_hx, W_hh, b_h, dhs) -> dict[str, np.ndarray]:
     x (T, N, D), h0 (N, H), dhs (T, N, H) = ∂ℓ_t/∂h_t (the direct part, as for BPTT).
     Returns {"W_hx", "W_hh", "b_h", "h0"}; "h0" is per example (N, H) like BPTT's.
     """
-    D, H = _check_params(W_hx, W_hh, b_h)
-    _check_float("x", x)
-    _check_float("h0", h0)
-    if x.ndim != 3 or x.shape[2] != D:
-        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), got {x.shape}")
-    T, N, _ = x.shape
-    if h0.shape != (N, H):
-        raise ValueError(f"h0 must have shape (N, H) = ({N}, {H}), got {h0.shape}")
+    T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
+    D = x.shape[2]
     if np.shape(dhs) != (T, N, H):
         raise ValueError(f"dhs must have shape (T, N, H) = ({T}, {N}, {H}), got {np.shape(dhs)}")
     sens = init_sensitivities(N, D, H, dtype=x.dtype)

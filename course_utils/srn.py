@@ -36,6 +36,21 @@ def _check_params(W_hx, W_hh, b_h):
     return W_hx.shape[1], H
 
 
+def _check_sequence(x, h0, W_hx, W_hh, b_h) -> tuple[int, int, int]:
+    """Validate a time-major input x (T, N, D) and initial state h0 (N, H) against the weights; return T, N, H."""
+    D, H = _check_params(W_hx, W_hh, b_h)
+    _check_float("x", x)
+    _check_float("h0", h0)
+    if x.ndim != 3 or x.shape[2] != D:
+        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
+    T, N, _ = x.shape
+    if T == 0 or N == 0:
+        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
+    if h0.shape != (N, H):
+        raise ValueError(f"h0 must have shape (N, H) = ({N}, {H}), got {h0.shape}")
+    return T, N, H
+
+
 def step_forward(x, h_prev, W_hx, W_hh, b_h):
     """One step: x (N, D), h_prev (N, H) → h (N, H), cache."""
     D, H = _check_params(W_hx, W_hh, b_h)
@@ -63,16 +78,7 @@ def step_backward(dh, cache):
 
 def forward(x, h0, W_hx, W_hh, b_h):
     """Run the SRN over a sequence: x (T, N, D), h0 (N, H) → hs (T, N, H) (h_1 … h_T), cache."""
-    D, H = _check_params(W_hx, W_hh, b_h)
-    _check_float("x", x)
-    _check_float("h0", h0)
-    if x.ndim != 3 or x.shape[2] != D:
-        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
-    T, N, _ = x.shape
-    if T == 0 or N == 0:
-        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
-    if h0.shape != (N, H):
-        raise ValueError(f"h0 must have shape (N, H) = ({N}, {H}), got {h0.shape}")
+    T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
     a_in = x @ W_hx.T + b_h                      # input projections of all steps at once
     hs = np.empty((T, N, H), dtype=np.result_type(x, W_hx))
     h = h0
