@@ -1,7 +1,13 @@
 """course_utils: the shared package of the RNN course.
 
-Modules are named after the concept they hold: `session` (setup), `checks` (verification),
-`text`, `markov`, `series`, `batching` (data), `plots`, `notebooks` (run and check notebooks).
+Modules are named after the concept they hold:
+- `session` (setup), `checks` (verification), `plots`, `notebooks` (run and check notebooks);
+- data: `text` (corpus, tokens, Vocab), `markov` (source with a known entropy rate), `series`,
+  `batching`, `tasks` (adding problem, next-letter task);
+- models: `autoregressive` (AR/ARX), `ngram`, `srn`, `rtrl`, `lstm`, `gru`, `layers` (output layer,
+  losses), `torch_bridge` (copy weights to and from torch);
+- training and measuring: `optim` (clipping, SGD, Adagrad, Adam), `train` (torch loops),
+  `complexity` (time and memory scaling).
 """
 from .session import setup
 

@@ -1,0 +1,168 @@
+"""Long short-term memory (Hochreiter & Schmidhuber 1997, with the forget gate of Gers et al. 2000) in numpy.
+
+Packed like torch (gate order i, f, g, o), so weights copy from nn.LSTM without reshuffling:
+
+    z_t = W_x x_t + W_h h_{t−1} + b                       W_x (4H, D), W_h (4H, H), b (4H,)
+    i_t = σ(z_t[0:H])   f_t = σ(z_t[H:2H])   g_t = tanh(z_t[2H:3H])   o_t = σ(z_t[3H:4H])
+    c_t = f_t ⊙ c_{t−1} + i_t ⊙ g_t,      h_t = o_t ⊙ tanh(c_t)
+
+b is torch's b_ih + b_hh. Arrays are time-major: x (T, N, D), h and c (T, N, H).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+PARAM_NAMES = ("W_x", "W_h", "b")
+
+
+def sigmoid(x):
+    """σ(x) = 1 / (1 + e^{−x}), computed without overflow for large |x|."""
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def _check_float(name, value):
+    if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
+        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
+
+
+def check_packed_params(W_x, W_h, b, gates: int, names=PARAM_NAMES) -> tuple[int, int]:
+    """Validate packed gate weights (gates·H, D), (gates·H, H), biases (gates·H,); return D, H."""
+    for name, value in zip(names, (W_x, W_h, b)):
+        _check_float(name, value)
+    if W_h.ndim != 2 or W_h.shape[0] != gates * W_h.shape[1]:
+        raise ValueError(f"{names[1]} must have shape ({gates}·H, H), got {W_h.shape}")
+    H = W_h.shape[1]
+    if W_x.ndim != 2 or W_x.shape[0] != gates * H:
+        raise ValueError(f"{names[0]} must have shape ({gates}·H, D) = ({gates * H}, D), got {W_x.shape}")
+    if b.shape != (gates * H,):
+        raise ValueError(f"{names[2]} must have shape ({gates}·H,) = ({gates * H},), got {b.shape}")
+    return W_x.shape[1], H
+
+
+def check_sequence(x, states: dict, D: int, H: int) -> tuple[int, int]:
+    """Validate a time-major x (T, N, D) and initial states {name: (N, H)}; return T, N."""
+    _check_float("x", x)
+    if x.ndim != 3 or x.shape[2] != D:
+        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
+    T, N, _ = x.shape
+    if T == 0 or N == 0:
+        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
+    for name, s in states.items():
+        _check_float(name, s)
+        if s.shape != (N, H):
+            raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {s.shape}")
+    return T, N
+
+
+def _gates(z, H):
+    """Activated gates from pre-activations z (..., 4H): σ on i, f, o and tanh on g, in place order."""
+    act = np.empty_like(z)
+    act[..., :2 * H] = sigmoid(z[..., :2 * H])
+    act[..., 2 * H:3 * H] = np.tanh(z[..., 2 * H:3 * H])
+    act[..., 3 * H:] = sigmoid(z[..., 3 * H:])
+    return act
+
+
+def step_forward(x, h_prev, c_prev, W_x, W_h, b):
+    """One LSTM step: x (N, D), h_prev and c_prev (N, H) → h, c (N, H), cache."""
+    D, H = check_packed_params(W_x, W_h, b, 4)
+    _check_float("x", x)
+    if x.ndim != 2:
+        raise ValueError(f"x must have shape (N, D) = (N, {D}) for one step, got {x.shape}")
+    check_sequence(x[None], {"h_prev": h_prev, "c_prev": c_prev}, D, H)
+    act = _gates(x @ W_x.T + h_prev @ W_h.T + b, H)
+    i, f, g, o = (act[:, k * H:(k + 1) * H] for k in range(4))
+    c = f * c_prev + i * g
+    tanh_c = np.tanh(c)
+    h = o * tanh_c
+    return h, c, (x, h_prev, c_prev, W_x, W_h, act, tanh_c)
+
+
+def step_backward(dh, dc, cache):
+    """Gradients of one step from dL/dh_t and dL/dc_t (the part arriving from later steps).
+
+    Returns dx, dh_prev, dc_prev, dW_x, dW_h, db.
+    """
+    x, h_prev, c_prev, W_x, W_h, act, tanh_c = cache
+    if dh.shape != h_prev.shape or dc.shape != h_prev.shape:
+        raise ValueError(f"dh and dc must have shape {h_prev.shape}, got {dh.shape} and {dc.shape}")
+    dz, dc_prev = _step_dz(dh, dc, act, tanh_c, c_prev)
+    return dz @ W_x, dz @ W_h, dc_prev, dz.T @ x, dz.T @ h_prev, dz.sum(axis=0)
+
+
+def _step_dz(dh, dc, act, tanh_c, c_prev):
+    """dL/dz_t (N, 4H) and dL/dc_{t−1} from dL/dh_t and the cell gradient arriving from t+1."""
+    H = dh.shape[1]
+    i, f, g, o = (act[:, k * H:(k + 1) * H] for k in range(4))
+    dc_total = dc + dh * o * (1.0 - tanh_c * tanh_c)     # through h_t = o ⊙ tanh(c_t), plus from c_{t+1}
+    dz = np.empty_like(act)
+    dz[:, :H] = dc_total * g * i * (1.0 - i)              # input gate
+    dz[:, H:2 * H] = dc_total * c_prev * f * (1.0 - f)    # forget gate
+    dz[:, 2 * H:3 * H] = dc_total * i * (1.0 - g * g)     # candidate
+    dz[:, 3 * H:] = dh * tanh_c * o * (1.0 - o)           # output gate
+    return dz, dc_total * f                               # the cell path: only ⊙ f, no matrix
+
+
+def forward(x, h0, c0, W_x, W_h, b):
+    """Run the LSTM over x (T, N, D) from (h0, c0) (N, H). Returns hs (T, N, H), (h_T, c_T), cache."""
+    D, H = check_packed_params(W_x, W_h, b, 4)
+    T, N = check_sequence(x, {"h0": h0, "c0": c0}, D, H)
+    dtype = np.result_type(x, W_x)
+    x_proj = x @ W_x.T + b                                # input projections of all steps at once
+    acts = np.empty((T, N, 4 * H), dtype=dtype)
+    cs = np.empty((T, N, H), dtype=dtype)
+    hs = np.empty((T, N, H), dtype=dtype)
+    h, c = h0, c0
+    W_hT = W_h.T
+    for t in range(T):
+        act = _gates(x_proj[t] + h @ W_hT, H)
+        c = act[:, H:2 * H] * c + act[:, :H] * act[:, 2 * H:3 * H]
+        h = act[:, 3 * H:] * np.tanh(c)
+        acts[t], cs[t], hs[t] = act, c, h
+    return hs, (h, c), (x, h0, c0, W_x, W_h, acts, cs, hs)
+
+
+def backward(dhs, cache, dh_last=None, dc_last=None):
+    """BPTT through the LSTM. dhs (T, N, H) = ∂L/∂h_t from each step's loss; dh_last, dc_last
+    optionally add gradients on h_T and c_T from beyond the sequence.
+
+    Returns {"x", "h0", "c0", "W_x", "W_h", "b"}.
+    """
+    x, h0, c0, W_x, W_h, acts, cs, hs = cache
+    if dhs.shape != hs.shape:
+        raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
+    T, N, H = hs.shape
+    for name, d in (("dh_last", dh_last), ("dc_last", dc_last)):
+        if d is not None and d.shape != (N, H):
+            raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {d.shape}")
+    dzs = np.empty_like(acts)
+    tanh_cs = np.tanh(cs)
+    dh_next = np.zeros((N, H), dtype=hs.dtype) if dh_last is None else dh_last.copy()
+    dc_next = np.zeros((N, H), dtype=hs.dtype) if dc_last is None else dc_last.copy()
+    for t in range(T - 1, -1, -1):
+        c_prev = cs[t - 1] if t > 0 else c0
+        dz, dc_next = _step_dz(dhs[t] + dh_next, dc_next, acts[t], tanh_cs[t], c_prev)
+        dzs[t] = dz
+        dh_next = dz @ W_h
+    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
+    flat = dzs.reshape(T * N, 4 * H)
+    return {"x": dzs @ W_x, "h0": dh_next, "c0": dc_next,
+            "W_x": flat.T @ x.reshape(T * N, -1), "W_h": flat.T @ h_prev.reshape(T * N, H),
+            "b": flat.sum(axis=0)}
+
+
+def init_params(D: int, H: int, rng: np.random.Generator | None = None, forget_bias: float = 0.0,
+                dtype=np.float64) -> dict[str, np.ndarray]:
+    """torch-like U(−1/√H, 1/√H) weights; `forget_bias` is added to the forget slice b[H:2H]."""
+    from ._validate import finite_float, positive_int
+
+    D, H = positive_int("D", D), positive_int("H", H)
+    forget_bias = finite_float("forget_bias", forget_bias)
+    rng = np.random.default_rng(0) if rng is None else rng
+    k = 1.0 / np.sqrt(H)
+    p = {"W_x": rng.uniform(-k, k, (4 * H, D)), "W_h": rng.uniform(-k, k, (4 * H, H)),
+         "b": rng.uniform(-k, k, 4 * H)}
+    p["b"][H:2 * H] += forget_bias
+    return {name: v.astype(dtype) for name, v in p.items()}
