@@ -27,11 +27,7 @@ def srn_from_torch(rnn) -> dict[str, np.ndarray]:
     import torch
 
     _check_single_layer(rnn, torch.nn.RNN)
-    if rnn.nonlinearity != "tanh":
-        raise ValueError(f"the course SRN uses tanh; the torch RNN uses {rnn.nonlinearity!r}")
-    get = lambda name: getattr(rnn, name).detach().cpu().double().numpy().copy()
-    return {"W_hx": get("weight_ih_l0"), "W_hh": get("weight_hh_l0"),
-            "b_h": get("bias_ih_l0") + get("bias_hh_l0")}
+    return srn_layer_from_torch(rnn)
 
 
 def srn_to_torch(params: dict, dtype=None):
@@ -139,3 +135,15 @@ def _new_module(kind: str, params: dict, gates: int, dtype):
     module = getattr(torch.nn, kind)(W_x.shape[1], H).to(dtype)
     copy_into_torch(module, params)
     return module
+
+
+def srn_layer_from_torch(rnn, layer: int = 0, reverse: bool = False) -> dict[str, np.ndarray]:
+    """{W_hx, W_hh, b_h} of one layer and direction of a tanh torch.nn.RNN."""
+    import torch
+
+    _check_module(rnn, torch.nn.RNN)
+    if rnn.nonlinearity != "tanh":
+        raise ValueError(f"the course SRN uses tanh; the torch RNN uses {rnn.nonlinearity!r}")
+    s = _suffix(rnn, layer, reverse)
+    return {"W_hx": _numpy(rnn, "weight_ih" + s), "W_hh": _numpy(rnn, "weight_hh" + s),
+            "b_h": _numpy(rnn, "bias_ih" + s) + _numpy(rnn, "bias_hh" + s)}

@@ -1,0 +1,138 @@
+"""Stacked and bidirectional recurrent networks in numpy, laid out exactly like torch.
+
+A stack of L layers, each with one or two directions (num_directions = 1 or 2):
+
+    layer 0 reads x;  layer l > 0 reads [h→^{(l−1)}_t ; h←^{(l−1)}_t]  (the directions concatenated)
+    the backward direction runs over the reversed sequence and its outputs are put back in time order
+
+Torch's layout, which this module follows: `output` (T, N, num_directions·H) is the last layer's
+states, forward half first; `h_n` and `c_n` (L·num_directions, N, H) hold the final state of each
+(layer, direction) at index layer·num_directions + direction, where the reverse direction's final
+state is its state after reading x_1. Parameters are a list with one dict per (layer, direction)
+in that same order, with the names of the cell's module (srn, gru or lstm).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import gru, lstm, srn
+
+KINDS = ("srn", "gru", "lstm")
+
+
+def _run(kind, x, h0, c0, p):
+    """One direction of one layer: returns hs, h_T, c_T (None unless LSTM), cache."""
+    if kind == "lstm":
+        hs, (h_T, c_T), cache = lstm.forward(x, h0, c0, **p)
+        return hs, h_T, c_T, cache
+    hs, cache = (gru.forward(x, h0, **p) if kind == "gru" else srn.forward(x, h0, **p))
+    return hs, hs[-1], None, cache
+
+
+def _run_backward(kind, dhs, cache, dh_last, dc_last):
+    if kind == "lstm":
+        return lstm.backward(dhs, cache, dh_last=dh_last, dc_last=dc_last)
+    return (gru.backward if kind == "gru" else srn.backward)(dhs, cache, dh_last=dh_last)
+
+
+def _check(kind, params, num_layers, bidirectional):
+    if kind not in KINDS:
+        raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
+    if not isinstance(num_layers, int) or num_layers < 1:
+        raise ValueError(f"num_layers must be an integer >= 1, got {num_layers!r}")
+    dirs = 2 if bidirectional else 1
+    if not isinstance(params, (list, tuple)) or len(params) != num_layers * dirs:
+        raise ValueError(f"params must be a list of num_layers·num_directions = {num_layers * dirs} dicts "
+                         f"(one per layer and direction, torch's order), got "
+                         f"{len(params) if isinstance(params, (list, tuple)) else type(params).__name__}")
+    return dirs
+
+
+def forward(x, params, kind: str = "lstm", num_layers: int = 1, bidirectional: bool = False, h0=None, c0=None):
+    """Run a stacked (bi)directional network over x (T, N, D).
+
+    h0, c0: (L·num_directions, N, H) or None for zeros (c0 only for LSTM).
+    Returns output (T, N, num_directions·H), h_n, c_n (None unless LSTM), cache.
+    """
+    dirs = _check(kind, params, num_layers, bidirectional)
+    if not isinstance(x, np.ndarray) or x.ndim != 3:
+        raise ValueError(f"x must be a numpy array of shape (T, N, D), time-major, got "
+                         f"{getattr(x, 'shape', type(x).__name__)}")
+    H = params[0]["W_hh" if kind == "srn" else "W_h"].shape[1]
+    T, N, _ = x.shape
+    shape = (num_layers * dirs, N, H)
+    h0 = np.zeros(shape, dtype=x.dtype) if h0 is None else h0
+    if kind == "lstm":
+        c0 = np.zeros(shape, dtype=x.dtype) if c0 is None else c0
+    elif c0 is not None:
+        raise ValueError(f"c0 is only for an LSTM; a {kind} has no cell state")
+    for name, s in (("h0", h0), ("c0", c0)):
+        if s is not None and np.shape(s) != shape:
+            raise ValueError(f"{name} must have shape (num_layers·num_directions, N, H) = {shape}, got {np.shape(s)}")
+    h_n, c_n, caches = np.empty(shape, dtype=x.dtype), (np.empty(shape, dtype=x.dtype) if kind == "lstm" else None), []
+    layer_in = x
+    for layer in range(num_layers):
+        outs = []
+        for d in range(dirs):
+            k = layer * dirs + d
+            seq = layer_in if d == 0 else layer_in[::-1]
+            hs, h_T, c_T, cache = _run(kind, np.ascontiguousarray(seq), h0[k], None if c0 is None else c0[k], params[k])
+            outs.append(hs if d == 0 else hs[::-1])
+            h_n[k] = h_T
+            if c_n is not None:
+                c_n[k] = c_T
+            caches.append(cache)
+        layer_in = np.concatenate(outs, axis=-1) if dirs == 2 else outs[0]
+    return layer_in, h_n, c_n, (kind, num_layers, dirs, H, caches)
+
+
+def backward(d_output, cache, dh_n=None, dc_n=None):
+    """Gradients of a stacked (bi)directional network.
+
+    d_output (T, N, num_directions·H) = ∂L/∂output; dh_n, dc_n optional gradients on the final
+    states. Returns {"x", "h0", "c0" (LSTM only), "params": [grads per (layer, direction)]}.
+    """
+    kind, num_layers, dirs, H, caches = cache
+    T, N = d_output.shape[:2]
+    if d_output.shape != (T, N, dirs * H):
+        raise ValueError(f"d_output must have shape (T, N, num_directions·H) = ({T}, {N}, {dirs * H}), got {d_output.shape}")
+    shape = (num_layers * dirs, N, H)
+    for name, d in (("dh_n", dh_n), ("dc_n", dc_n)):
+        if d is not None and d.shape != shape:
+            raise ValueError(f"{name} must have shape {shape}, got {d.shape}")
+    grads_p = [None] * (num_layers * dirs)
+    dh0 = np.zeros(shape, dtype=d_output.dtype)
+    dc0 = np.zeros(shape, dtype=d_output.dtype) if kind == "lstm" else None
+    d_above = d_output
+    for layer in range(num_layers - 1, -1, -1):
+        d_in = 0.0
+        for d in range(dirs):
+            k = layer * dirs + d
+            dhs = d_above[..., d * H:(d + 1) * H]
+            g = _run_backward(kind, np.ascontiguousarray(dhs if d == 0 else dhs[::-1]), caches[k],
+                              None if dh_n is None else dh_n[k], None if dc_n is None or kind != "lstm" else dc_n[k])
+            d_in = d_in + (g["x"] if d == 0 else g["x"][::-1])
+            dh0[k] = g["h0"]
+            if dc0 is not None:
+                dc0[k] = g["c0"]
+            grads_p[k] = {name: v for name, v in g.items() if name not in ("x", "h0", "c0")}
+        d_above = d_in
+    out = {"x": d_above, "h0": dh0, "params": grads_p}
+    if dc0 is not None:
+        out["c0"] = dc0
+    return out
+
+
+def params_from_torch(module) -> list[dict]:
+    """One course parameter dict per (layer, direction) of a torch nn.RNN, nn.GRU or nn.LSTM."""
+    import torch
+
+    from .torch_bridge import gru_from_torch, lstm_from_torch, srn_layer_from_torch
+
+    read = {torch.nn.LSTM: lstm_from_torch, torch.nn.GRU: gru_from_torch, torch.nn.RNN: srn_layer_from_torch}
+    fn = read.get(type(module))
+    if fn is None:
+        raise ValueError(f"expected a torch.nn.RNN, GRU or LSTM, got {type(module).__name__}")
+    dirs = 2 if module.bidirectional else 1
+    return [fn(module, layer=k // dirs, reverse=bool(k % dirs)) for k in range(module.num_layers * dirs)]
+
