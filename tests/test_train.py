@@ -1,0 +1,311 @@
+"""course_utils.train: the torch sequence regressor, its training loop, and the numpy SRN regression loss."""
+import math
+
+import numpy as np
+import pytest
+import torch
+
+from course_utils import srn
+from course_utils.checks import numerical_gradient, rel_error
+from course_utils.tasks import ADDING_BASELINE_MSE
+from course_utils.train import (History, SequenceRegressor, adding_task, evaluate_mse, heldout_set, recall_task,
+                                srn_regression_loss_and_grads, train_regressor)
+
+
+@pytest.fixture(autouse=True)
+def one_thread():
+    old = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(old)
+
+
+def _mean_task(N, rng):
+    """A tiny task any cell can learn: the mean of 4 inputs."""
+    x = rng.uniform(-1, 1, size=(4, N, 1))
+    return x, x[:, :, 0].mean(axis=0)
+
+
+def get_head(model):
+    return model.head.weight.detach().numpy(), model.head.bias.detach().numpy()
+
+
+def _params_equal(a, b):
+    return all(torch.equal(p, q) for p, q in zip(a.parameters(), b.parameters()))
+
+
+# ---------------------------------------------------------------- the model
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("num_layers", [1, 2])
+def test_regressor_shapes_and_last_state_head(cell, num_layers):
+    model = SequenceRegressor(cell, input_size=3, hidden_size=5, output_size=2, num_layers=num_layers, seed=0)
+    x = torch.randn(7, 4, 3)
+    out = model(x)
+    assert out.shape == (4, 2) and out.dtype == torch.float32
+    states, _ = model.rnn(x)   # independent computation: head applied to the top layer's last state
+    assert torch.allclose(out, states[-1] @ model.head.weight.T + model.head.bias)
+
+
+def test_regressor_rnn_is_the_course_srn():
+    """The 'rnn' cell is a tanh SRN: its last state equals the numpy srn.forward with copied weights."""
+    model = SequenceRegressor("rnn", 2, 6, seed=3).double()
+    x = np.random.default_rng(0).standard_normal((5, 3, 2))
+    r = model.rnn
+    get = lambda n: getattr(r, n).detach().numpy()
+    hs, _ = srn.forward(x, np.zeros((3, 6)), get("weight_ih_l0"), get("weight_hh_l0"),
+                        get("bias_ih_l0") + get("bias_hh_l0"))
+    pred = hs[-1] @ get_head(model)[0].T + get_head(model)[1]
+    assert np.allclose(model(torch.as_tensor(x)).detach().numpy(), pred, atol=1e-12)
+
+
+def test_regressor_seed_is_reproducible_and_leaves_global_rng_alone():
+    state = torch.get_rng_state()
+    a = SequenceRegressor("gru", 2, 8, seed=5)
+    b = SequenceRegressor("gru", 2, 8, seed=5)
+    c = SequenceRegressor("gru", 2, 8, seed=6)
+    assert torch.equal(state, torch.get_rng_state())
+    assert _params_equal(a, b) and not _params_equal(a, c)
+
+
+def test_forget_bias_sets_the_sum_of_both_lstm_biases():
+    model = SequenceRegressor("lstm", 2, 4, num_layers=2, forget_bias=1.0, seed=0)
+    for layer in range(2):
+        total = getattr(model.rnn, f"bias_ih_l{layer}") + getattr(model.rnn, f"bias_hh_l{layer}")
+        assert torch.allclose(total[4:8], torch.ones(4))
+        assert not torch.allclose(total[:4], torch.ones(4))   # other gates keep their random init
+
+
+def test_regressor_rejects_bad_input():
+    with pytest.raises(ValueError, match="cell must be one of"):
+        SequenceRegressor("transformer", 2, 4)
+    with pytest.raises(ValueError, match="hidden_size must be an integer >= 1"):
+        SequenceRegressor("rnn", 2, 0)
+    with pytest.raises(ValueError, match="input_size must be an integer"):
+        SequenceRegressor("rnn", 2.5, 4)
+    with pytest.raises(ValueError, match="output_size must be an integer"):
+        SequenceRegressor("rnn", 2, 4, output_size=0)
+    with pytest.raises(ValueError, match="num_layers must be an integer"):
+        SequenceRegressor("rnn", 2, 4, num_layers=0)
+    with pytest.raises(ValueError, match="forget_bias applies to cell='lstm' only"):
+        SequenceRegressor("gru", 2, 4, forget_bias=1.0)
+    with pytest.raises(ValueError, match="forget_bias must be a finite"):
+        SequenceRegressor("lstm", 2, 4, forget_bias=float("nan"))
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        SequenceRegressor("rnn", 2, 4, seed=-1)
+    model = SequenceRegressor("rnn", 2, 4, seed=0)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, N, D\) = \(T, N, 2\)"):
+        model(torch.zeros(5, 3))
+    with pytest.raises(ValueError, match=r"x must have shape \(T, N, D\)"):
+        model(torch.zeros(5, 3, 4))
+
+
+# ---------------------------------------------------------------- tasks and held-out set
+def test_recall_task_targets_the_first_input(rng):
+    x, y = recall_task(6)(500, rng)
+    assert x.shape == (6, 500, 1) and y.shape == (500,)
+    assert np.array_equal(y, x[0, :, 0])
+    assert np.mean(y ** 2) == pytest.approx(1 / 3, abs=0.05)   # the baseline of answering 0
+
+
+def test_adding_task_wraps_the_adding_problem(rng):
+    x, y = adding_task(12)(300, rng)
+    assert x.shape == (12, 300, 2) and y.shape == (300,)
+    assert np.allclose((x[..., 0] * x[..., 1]).sum(axis=0), y)
+
+
+def test_heldout_set_is_what_training_evaluates_on():
+    task = adding_task(5)
+    model = SequenceRegressor("rnn", 2, 8, seed=0)
+    x, y = heldout_set(task, 64, seed=3)
+    before = evaluate_mse(model, x, y)
+    hist = train_regressor(model, task, steps=1, eval_size=64, seed=3)
+    assert hist.eval_mse[0] == pytest.approx(before, rel=1e-6)
+
+
+def test_tasks_reject_bad_input():
+    with pytest.raises(ValueError, match="T must be an integer >= 2"):
+        adding_task(1)
+    with pytest.raises(ValueError, match="T must be an integer >= 2"):
+        recall_task(1)
+    with pytest.raises(ValueError, match="N must be an integer >= 1"):
+        recall_task(3)(0, np.random.default_rng(0))
+    with pytest.raises(ValueError, match="task must be a callable"):
+        heldout_set("adding", 10)
+    with pytest.raises(ValueError, match="size must be an integer >= 1"):
+        heldout_set(adding_task(4), 0)
+    with pytest.raises(ValueError, match="seed must be an integer >= 0"):
+        heldout_set(adding_task(4), 5, seed=-2)
+
+
+# ---------------------------------------------------------------- training
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_train_learns_a_tiny_task(cell):
+    model = SequenceRegressor(cell, 1, 16, seed=0)
+    hist = train_regressor(model, _mean_task, steps=300, lr=1e-2, eval_every=100, seed=0)
+    assert hist.steps == [0, 100, 200, 300]
+    assert hist.eval_mse[-1] < hist.eval_mse[0] / 20
+    assert hist.eval_mse[-1] < 0.01          # the target's variance is 1/12 ≈ 0.083
+    assert not hist.diverged
+
+
+def test_train_is_deterministic_given_the_seeds():
+    def run(model_seed, data_seed):
+        model = SequenceRegressor("gru", 2, 8, seed=model_seed)
+        hist = train_regressor(model, adding_task(6), steps=30, eval_every=10, seed=data_seed, clip=1.0)
+        return hist, model
+
+    (h1, m1), (h2, m2), (h3, _), (h4, _) = run(0, 0), run(0, 0), run(1, 0), run(0, 1)
+    for name in ("steps", "train_mse", "eval_mse", "grad_norm"):
+        assert np.array_equal(getattr(h1, name), getattr(h2, name), equal_nan=True), name
+    assert _params_equal(m1, m2)
+    assert h1.eval_mse != h3.eval_mse      # another initialisation
+    assert h1.train_mse[1:] != h4.train_mse[1:]   # other batches
+
+
+def test_one_step_equals_a_hand_written_adam_step_with_clipping():
+    """Independent computation of the first update: the batch from the seeded generator,
+    MSE, torch's global-norm clipping, then Adam."""
+    task, seed, clip, lr = adding_task(7), 4, 0.05, 1e-2
+    model = SequenceRegressor("lstm", 2, 5, seed=1)
+    ref = SequenceRegressor("lstm", 2, 5, seed=1)
+    hist = train_regressor(model, task, steps=1, batch_size=16, lr=lr, clip=clip, seed=seed, eval_size=8)
+
+    batch_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
+    x, y = task(16, batch_rng)
+    loss = ((ref(torch.as_tensor(x, dtype=torch.float32))[:, 0] - torch.as_tensor(y, dtype=torch.float32)) ** 2).mean()
+    loss.backward()
+    norm = torch.nn.utils.clip_grad_norm_(ref.parameters(), clip)
+    torch.optim.Adam(ref.parameters(), lr=lr).step()
+
+    assert hist.train_mse[1] == pytest.approx(loss.item(), rel=1e-6)
+    assert hist.grad_norm[1] == pytest.approx(float(norm), rel=1e-6)
+    assert hist.grad_norm[1] > clip, "the test must actually clip"
+    for p, q in zip(model.parameters(), ref.parameters()):
+        assert torch.allclose(p, q, atol=1e-7)
+
+
+def test_history_layout_and_time_limit():
+    model = SequenceRegressor("rnn", 1, 4, seed=0)
+    hist = train_regressor(model, _mean_task, steps=25, eval_every=10, seed=0)
+    assert hist.steps == [0, 10, 20, 25]
+    assert math.isnan(hist.train_mse[0]) and math.isnan(hist.grad_norm[0])
+    assert all(np.isfinite(hist.train_mse[1:])) and all(g > 0 for g in hist.grad_norm[1:])
+    assert hist.seconds == sorted(hist.seconds) and hist.final_eval_mse() == hist.eval_mse[-1]
+    timed = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, time_limit=0.2, eval_every=10**6)
+    assert 1 <= timed.steps[-1] < 10**6 and timed.seconds[-1] < 5
+    both = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=3, time_limit=60.0)
+    assert both.steps == [0, 3]
+
+
+def test_training_follows_the_model_dtype():
+    model = SequenceRegressor("gru", 1, 4, seed=0).double()
+    hist = train_regressor(model, _mean_task, steps=5, eval_size=16)
+    assert model.head.weight.dtype == torch.float64 and np.isfinite(hist.eval_mse[-1])
+
+
+def test_training_stops_when_the_loss_is_not_finite():
+    def bad_task(N, rng):
+        x = rng.uniform(size=(3, N, 1))
+        return x, np.full(N, np.inf)
+
+    hist = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), bad_task, steps=50, eval_size=4)
+    assert hist.diverged and hist.steps == [0, 1]
+
+
+def test_progress_bar_goes_to_stderr_only(capsys):
+    train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=3, progress=True)
+    out, err = capsys.readouterr()
+    assert out == "" and "rnn training" in err
+    train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=3)
+    assert capsys.readouterr() == ("", "")
+
+
+def test_adding_problem_baseline_is_what_an_untrained_mean_predictor_gets():
+    x, y = heldout_set(adding_task(20), 20000, seed=0)
+    assert np.mean((y - 1.0) ** 2) == pytest.approx(ADDING_BASELINE_MSE, abs=0.005)
+
+
+def test_train_rejects_bad_input():
+    model = SequenceRegressor("rnn", 1, 4, seed=0)
+    with pytest.raises(ValueError, match="model must be a SequenceRegressor"):
+        train_regressor(torch.nn.RNN(1, 4), _mean_task, steps=1)
+    with pytest.raises(ValueError, match="task must be a callable"):
+        train_regressor(model, "adding", steps=1)
+    with pytest.raises(ValueError, match="give steps or time_limit"):
+        train_regressor(model, _mean_task)
+    bad = {"steps": 0, "time_limit": -1.0, "batch_size": 0, "lr": 0.0, "clip": 0.0,
+           "weight_decay": -0.1, "eval_size": 0, "eval_every": 0, "seed": -1}
+    for name, value in bad.items():
+        kwargs = {"steps": 2, name: value}
+        with pytest.raises(ValueError, match=name):
+            train_regressor(model, _mean_task, **kwargs)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, N, D\) = \(T, N, 1\)"):
+        train_regressor(model, adding_task(5), steps=1)      # two input channels, model expects one
+    with pytest.raises(ValueError, match=r"y must have shape \(N, O\) = \(64, 1\) or \(N,\)"):
+        train_regressor(model, lambda N, rng: (np.zeros((3, N, 1)), np.zeros((N, 3))), steps=1, eval_size=64)
+
+
+def test_evaluate_mse_against_numpy_and_bad_input():
+    model = SequenceRegressor("rnn", 1, 4, seed=0)
+    x, y = _mean_task(50, np.random.default_rng(0))
+    with torch.no_grad():
+        pred = model(torch.as_tensor(x, dtype=torch.float32)).numpy()[:, 0]
+    assert evaluate_mse(model, x, y, batch_size=7) == pytest.approx(np.mean((pred - y) ** 2), rel=1e-5)
+    with pytest.raises(ValueError, match="model must be a SequenceRegressor"):
+        evaluate_mse(object(), x, y)
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        evaluate_mse(model, x, y, batch_size=0)
+    with pytest.raises(ValueError, match=r"y must have shape \(N, O\) = \(50, 1\)"):
+        evaluate_mse(model, x, y[:10])
+
+
+def test_history_final_eval_mse_needs_entries():
+    with pytest.raises(ValueError, match="the history is empty"):
+        History().final_eval_mse()
+
+
+# ---------------------------------------------------------------- numpy SRN regression loss
+@pytest.mark.parametrize("T, N, D, H, O, one_d", [(5, 3, 2, 4, 1, True), (3, 2, 1, 3, 2, False), (1, 1, 1, 1, 1, False)])
+def test_srn_regression_gradients_match_finite_differences(rng, T, N, D, H, O, one_d):
+    params = srn.init_params(D, H, O, rng=rng)
+    x = rng.standard_normal((T, N, D))
+    y = rng.standard_normal((N,) if one_d else (N, O))
+    h0 = rng.standard_normal((N, H)) * 0.3
+    loss, grads = srn_regression_loss_and_grads(params, x, y, h0=h0)
+    pred = np.tanh(x[0] @ params["W_hx"].T + h0 @ params["W_hh"].T + params["b_h"])
+    for t in range(1, T):       # independent forward pass, step by step
+        pred = np.tanh(x[t] @ params["W_hx"].T + pred @ params["W_hh"].T + params["b_h"])
+    pred = pred @ params["W_oh"].T + params["b_o"]
+    assert loss == pytest.approx(np.mean((pred - y.reshape(N, O)) ** 2), rel=1e-12)
+    for name, p in params.items():
+        num = numerical_gradient(lambda: srn_regression_loss_and_grads(params, x, y, h0=h0)[0], p)
+        assert rel_error(num, grads[name]) < 1e-6, name
+
+
+def test_srn_regression_matches_torch_sequence_regressor():
+    model = SequenceRegressor("rnn", 2, 5, seed=2).double()
+    get = lambda t: t.detach().numpy().copy()
+    r = model.rnn
+    params = {"W_hx": get(r.weight_ih_l0), "W_hh": get(r.weight_hh_l0), "b_h": get(r.bias_ih_l0 + r.bias_hh_l0),
+              "W_oh": get(model.head.weight), "b_o": get(model.head.bias)}
+    x, y = adding_task(6)(8, np.random.default_rng(1))
+    loss, grads = srn_regression_loss_and_grads(params, x, y)
+    t_loss = ((model(torch.as_tensor(x))[:, 0] - torch.as_tensor(y)) ** 2).mean()
+    t_loss.backward()
+    assert loss == pytest.approx(t_loss.item(), rel=1e-12)
+    assert rel_error(grads["W_hh"], get(r.weight_hh_l0.grad)) < 1e-10
+    assert rel_error(grads["b_h"], get(r.bias_ih_l0.grad)) < 1e-10
+    assert rel_error(grads["W_oh"], get(model.head.weight.grad)) < 1e-10
+
+
+def test_srn_regression_rejects_bad_input(rng):
+    params = srn.init_params(2, 3, 1, rng=rng)
+    x = rng.standard_normal((4, 5, 2))
+    with pytest.raises(ValueError, match="params is missing"):
+        srn_regression_loss_and_grads({k: v for k, v in params.items() if k != "W_oh"}, x, np.zeros(5))
+    with pytest.raises(ValueError, match=r"x must be a numpy array of shape \(T, N, D\)"):
+        srn_regression_loss_and_grads(params, x[0], np.zeros(5))
+    with pytest.raises(ValueError, match=r"y must have shape \(N, O\) = \(5, 1\)"):
+        srn_regression_loss_and_grads(params, x, np.zeros(4))
+    with pytest.raises(ValueError, match="y must be finite"):
+        srn_regression_loss_and_grads(params, x, np.full(5, np.nan))
