@@ -1,0 +1,95 @@
+"""Command line of the course's homework tools.
+
+    python -m course_utils.grading release [--check]
+    python -m course_utils.grading grade SUBMISSION.ipynb|FOLDER [--json FILE] [--csv FILE]
+                                         [--assignment hwNN] [--seed N]
+
+`grade` prints a per-question table and exits 0 whenever it could grade (a score of 0 is a
+result, not an error); it exits 2 for unusable arguments.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+from pathlib import Path
+
+from .grade import Report, grade_notebook
+from .release import release_all
+
+
+def format_table(report: Report) -> str:
+    rows = [f"{report.submission}  ({report.assignment}, seed {report.seed})"]
+    width = max([len(q.grade_id) for q in report.questions] + [8])
+    rows.append(f"  {'question':<{width}}  {'score':>11}  message")
+    for q in report.questions:
+        rows.append(f"  {q.grade_id:<{width}}  {q.score:>5.1f}/{q.max_score:<5.1f}  {q.message}")
+    for problem in report.problems:
+        rows.append(f"  note: {problem}")
+    rows.append(f"  {'total':<{width}}  {report.score:>5.1f}/{report.max_score:<5.1f}")
+    return "\n".join(rows)
+
+
+def append_csv(path: Path, report: Report) -> None:
+    """One gradebook row per submission; the header is written when the file is new."""
+    header = ["submission", "assignment", "seed", "score", "max_score"] + [q.grade_id for q in report.questions]
+    row = [report.submission, report.assignment, report.seed, f"{report.score:g}", f"{report.max_score:g}"] + \
+          [f"{q.score:g}" for q in report.questions]
+    new = not path.exists() or path.stat().st_size == 0
+    with path.open("a", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        if new:
+            writer.writerow(header)
+        writer.writerow(row)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.grading", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    rel = sub.add_parser("release", help="regenerate exercises/ from solutions/")
+    rel.add_argument("--check", action="store_true", help="only report stale exercise notebooks (exit 1 if any)")
+    gr = sub.add_parser("grade", help="grade a submission notebook, or every notebook in a folder")
+    gr.add_argument("path")
+    gr.add_argument("--json", type=Path, help="write the report(s) as JSON here")
+    gr.add_argument("--csv", type=Path, help="append one gradebook row per submission to this CSV")
+    gr.add_argument("--assignment", help="hwNN, when neither metadata nor file name says")
+    gr.add_argument("--seed", type=int, help="seed of the random inputs (default: fresh each run)")
+    args = parser.parse_args(argv)
+
+    if args.command == "release":
+        changed = release_all(write=not args.check)
+        if args.check:
+            print("\n".join(f"stale: {c}" for c in changed) or "exercises/ is up to date")
+            return 1 if changed else 0
+        print("\n".join(f"wrote {c}" for c in changed) or "exercises/ was already up to date")
+        return 0
+
+    target = Path(args.path)
+    if not target.exists():
+        print(f"error: no file or folder at {target}", file=sys.stderr)
+        return 2
+    paths = sorted(target.glob("*.ipynb")) if target.is_dir() else [target]
+    if not paths:
+        print(f"error: no .ipynb files in {target}", file=sys.stderr)
+        return 2
+    reports = []
+    for path in paths:
+        try:
+            report = grade_notebook(path, assignment=args.assignment, seed=args.seed)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        reports.append(report)
+        print(format_table(report))
+        if args.csv:
+            append_csv(args.csv, report)
+    if args.json:
+        data = reports[0].to_json() if len(reports) == 1 and not target.is_dir() else [r.to_json() for r in reports]
+        args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
