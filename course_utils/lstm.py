@@ -16,9 +16,16 @@ PARAM_NAMES = ("W_x", "W_h", "b")
 
 
 def sigmoid(x):
-    """σ(x) = 1 / (1 + e^{−x}), computed without overflow for large |x|."""
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+    """σ(x) = 1 / (1 + e^{−x}) = ½(1 + tanh(x/2)): one transcendental, and no overflow for large |x|."""
+    return _sigmoid_inplace(np.multiply(x, 0.5))
+
+
+def _sigmoid_inplace(half_x):
+    """σ(2u) from u = x/2, overwriting the array passed in."""
+    np.tanh(half_x, out=half_x)
+    half_x *= 0.5
+    half_x += 0.5
+    return half_x
 
 
 def _check_float(name, value):
@@ -57,12 +64,13 @@ def check_sequence(x, states: dict, D: int, H: int) -> tuple[int, int]:
 
 
 def _gates(z, H):
-    """Activated gates from pre-activations z (..., 4H): σ on i, f, o and tanh on g, in place order."""
-    act = np.empty_like(z)
-    act[..., :2 * H] = sigmoid(z[..., :2 * H])
-    act[..., 2 * H:3 * H] = np.tanh(z[..., 2 * H:3 * H])
-    act[..., 3 * H:] = sigmoid(z[..., 3 * H:])
-    return act
+    """Activate the pre-activations z (..., 4H) in place: σ on i, f, o and tanh on g."""
+    z[..., :2 * H] *= 0.5
+    _sigmoid_inplace(z[..., :2 * H])
+    np.tanh(z[..., 2 * H:3 * H], out=z[..., 2 * H:3 * H])
+    z[..., 3 * H:] *= 0.5
+    _sigmoid_inplace(z[..., 3 * H:])
+    return z
 
 
 def step_forward(x, h_prev, c_prev, W_x, W_h, b):
@@ -110,18 +118,25 @@ def forward(x, h0, c0, W_x, W_h, b):
     D, H = check_packed_params(W_x, W_h, b, 4)
     T, N = check_sequence(x, {"h0": h0, "c0": c0}, D, H)
     dtype = np.result_type(x, W_x)
-    x_proj = x @ W_x.T + b                                # input projections of all steps at once
-    acts = np.empty((T, N, 4 * H), dtype=dtype)
+    x_proj = x @ W_x.T                                    # input projections of all steps at once
+    x_proj += b
+    acts = x_proj                                         # activated in place, step by step
     cs = np.empty((T, N, H), dtype=dtype)
+    tanh_cs = np.empty((T, N, H), dtype=dtype)
     hs = np.empty((T, N, H), dtype=dtype)
     h, c = h0, c0
     W_hT = W_h.T
     for t in range(T):
-        act = _gates(x_proj[t] + h @ W_hT, H)
-        c = act[:, H:2 * H] * c + act[:, :H] * act[:, 2 * H:3 * H]
-        h = act[:, 3 * H:] * np.tanh(c)
-        acts[t], cs[t], hs[t] = act, c, h
-    return hs, (h, c), (x, h0, c0, W_x, W_h, acts, cs, hs)
+        act = acts[t]
+        act += h @ W_hT
+        _gates(act, H)
+        c = cs[t]
+        np.multiply(act[:, H:2 * H], cs[t - 1] if t else c0, out=c)
+        c += act[:, :H] * act[:, 2 * H:3 * H]
+        np.tanh(c, out=tanh_cs[t])
+        h = hs[t]
+        np.multiply(act[:, 3 * H:], tanh_cs[t], out=h)
+    return hs, (h, c), (x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs)
 
 
 def backward(dhs, cache, dh_last=None, dc_last=None):
@@ -130,22 +145,31 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
 
     Returns {"x", "h0", "c0", "W_x", "W_h", "b"}.
     """
-    x, h0, c0, W_x, W_h, acts, cs, hs = cache
+    x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs = cache
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     T, N, H = hs.shape
     for name, d in (("dh_last", dh_last), ("dc_last", dc_last)):
         if d is not None and d.shape != (N, H):
             raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {d.shape}")
+    # Everything that does not depend on the recursion, for all steps at once:
+    # dz = [dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i(1−g²), dh·tanh(c)·o(1−o)], dc = dc_next + dh·o(1−tanh²c).
+    i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
+    c_prev = np.concatenate([c0[None], cs[:-1]], axis=0)
+    via_h = o * (1.0 - tanh_cs * tanh_cs)
+    factors = np.concatenate([g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g),
+                              tanh_cs * o * (1.0 - o)], axis=-1).reshape(T, N, 4, H)
     dzs = np.empty_like(acts)
-    tanh_cs = np.tanh(cs)
+    dz4 = dzs.reshape(T, N, 4, H)
     dh_next = np.zeros((N, H), dtype=hs.dtype) if dh_last is None else dh_last.copy()
     dc_next = np.zeros((N, H), dtype=hs.dtype) if dc_last is None else dc_last.copy()
     for t in range(T - 1, -1, -1):
-        c_prev = cs[t - 1] if t > 0 else c0
-        dz, dc_next = _step_dz(dhs[t] + dh_next, dc_next, acts[t], tanh_cs[t], c_prev)
-        dzs[t] = dz
-        dh_next = dz @ W_h
+        dh = dhs[t] + dh_next
+        dc = dc_next + dh * via_h[t]
+        np.multiply(factors[t, :, :3], dc[:, None, :], out=dz4[t, :, :3])
+        np.multiply(factors[t, :, 3], dh, out=dz4[t, :, 3])
+        dc_next = dc * f[t]                               # the cell path: only ⊙ f, no matrix
+        dh_next = dzs[t] @ W_h
     h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
     flat = dzs.reshape(T * N, 4 * H)
     return {"x": dzs @ W_x, "h0": dh_next, "c0": dc_next,
