@@ -7,7 +7,9 @@ Modules are named after the concept they hold:
 - models: `autoregressive` (AR/ARX), `ngram`, `srn`, `rtrl`, `lstm`, `gru`, `layers` (output layer,
   losses), `torch_bridge` (copy weights to and from torch);
 - training and measuring: `optim` (clipping, SGD, Adagrad, Adam), `train` (torch loops),
-  `complexity` (time and memory scaling).
+  `complexity` (time and memory scaling);
+- beyond chains: `structured` (trees, recursive nets, message passing), `deep` (stacked,
+  bidirectional); homework: `grading`.
 """
 from .session import setup
 
