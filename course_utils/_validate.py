@@ -57,3 +57,26 @@ def choice(name: str, value, options) -> str:
     if value not in options:
         raise ValueError(f"{name} must be one of {sorted(options)}, got {value!r}")
     return value
+
+
+def float_numpy(name: str, value) -> np.ndarray:
+    """`value` itself if it is a float32 or float64 numpy array (the models compute in either)."""
+    if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
+        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+        raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
+    return value
+
+
+def recurrent_input(x, states: dict, D: int, H: int) -> tuple[int, int]:
+    """Validate a time-major input x (T, N, D) and initial states {name: (N, H)}; return T, N."""
+    float_numpy("x", x)
+    if x.ndim != 3 or x.shape[2] != D:
+        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
+    T, N, _ = x.shape
+    if T == 0 or N == 0:
+        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
+    for name, s in states.items():
+        float_numpy(name, s)
+        if s.shape != (N, H):
+            raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {s.shape}")
+    return T, N

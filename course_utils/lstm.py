@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import float_numpy as _check_float
+from ._validate import recurrent_input as check_sequence
+
 PARAM_NAMES = ("W_x", "W_h", "b")
 
 
@@ -28,12 +31,6 @@ def _sigmoid_inplace(half_x):
     return half_x
 
 
-def _check_float(name, value):
-    if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
-        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
-        raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
-
-
 def check_packed_params(W_x, W_h, b, gates: int, names=PARAM_NAMES) -> tuple[int, int]:
     """Validate packed gate weights (gates·H, D), (gates·H, H), biases (gates·H,); return D, H."""
     for name, value in zip(names, (W_x, W_h, b)):
@@ -46,21 +43,6 @@ def check_packed_params(W_x, W_h, b, gates: int, names=PARAM_NAMES) -> tuple[int
     if b.shape != (gates * H,):
         raise ValueError(f"{names[2]} must have shape ({gates}·H,) = ({gates * H},), got {b.shape}")
     return W_x.shape[1], H
-
-
-def check_sequence(x, states: dict, D: int, H: int) -> tuple[int, int]:
-    """Validate a time-major x (T, N, D) and initial states {name: (N, H)}; return T, N."""
-    _check_float("x", x)
-    if x.ndim != 3 or x.shape[2] != D:
-        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
-    T, N, _ = x.shape
-    if T == 0 or N == 0:
-        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
-    for name, s in states.items():
-        _check_float(name, s)
-        if s.shape != (N, H):
-            raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {s.shape}")
-    return T, N
 
 
 def _gates(z, H):

@@ -14,13 +14,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import float_numpy as _check_float
+from ._validate import recurrent_input
+
 PARAM_NAMES = ("W_hx", "W_hh", "b_h")
-
-
-def _check_float(name, value):
-    if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
-        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
-        raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
 
 
 def _check_params(W_hx, W_hh, b_h):
@@ -39,15 +36,7 @@ def _check_params(W_hx, W_hh, b_h):
 def _check_sequence(x, h0, W_hx, W_hh, b_h) -> tuple[int, int, int]:
     """Validate a time-major input x (T, N, D) and initial state h0 (N, H) against the weights; return T, N, H."""
     D, H = _check_params(W_hx, W_hh, b_h)
-    _check_float("x", x)
-    _check_float("h0", h0)
-    if x.ndim != 3 or x.shape[2] != D:
-        raise ValueError(f"x must have shape (T, N, D) = (T, N, {D}), time-major, got {x.shape}")
-    T, N, _ = x.shape
-    if T == 0 or N == 0:
-        raise ValueError(f"x must have at least one step and one example, got shape {x.shape}")
-    if h0.shape != (N, H):
-        raise ValueError(f"h0 must have shape (N, H) = ({N}, {H}), got {h0.shape}")
+    T, N = recurrent_input(x, {"h0": h0}, D, H)
     return T, N, H
 
 
