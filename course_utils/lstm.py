@@ -20,7 +20,10 @@ PARAM_NAMES = ("W_x", "W_h", "b")
 
 def sigmoid(x):
     """σ(x) = 1 / (1 + e^{−x}) = ½(1 + tanh(x/2)): one transcendental, and no overflow for large |x|."""
-    return _sigmoid_inplace(np.multiply(x, 0.5))
+    half = np.multiply(x, 0.5)
+    if not isinstance(half, np.ndarray) or half.ndim == 0:  # scalars: no buffer to reuse
+        return 0.5 * np.tanh(half) + 0.5
+    return _sigmoid_inplace(half)
 
 
 def _sigmoid_inplace(half_x):

@@ -169,3 +169,12 @@ def test_gated_reject_bad_input(rng):
         gru_from_torch(torch.nn.GRU(2, 3), reverse=True)
     with pytest.raises(ValueError, match="has shape"):
         copy_into_torch(torch.nn.GRU(2, 3).double(), gru.init_params(2, 4))
+
+
+def test_sigmoid_on_arrays_scalars_and_extremes():
+    x = np.array([-800.0, -40.0, -1.0, 0.0, 2.5, 40.0, 800.0])
+    ref = 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))
+    assert max_abs_diff(lstm.sigmoid(x), ref) < 1e-15
+    assert lstm.sigmoid(np.array(40.0)) == 1.0 and lstm.sigmoid(0.0) == 0.5
+    assert lstm.sigmoid(np.float32(3.0)).dtype == np.float32
+    assert np.array_equal(x, [-800.0, -40.0, -1.0, 0.0, 2.5, 40.0, 800.0]), "the input is not changed"
