@@ -1,6 +1,8 @@
 """One plot style for the whole course, and the few plots that several lectures draw."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 
 from . import _validate
@@ -25,14 +27,11 @@ def use_course_style() -> None:
     import matplotlib as mpl
 
     mpl.rcParams.update(COURSE_STYLE)
-    try:  # inside IPython: PNG only, so notebooks stay small and diffs stay readable
-        from IPython import get_ipython
+    ipython = sys.modules.get("IPython")  # only a running kernel has it loaded; scripts skip the import
+    if ipython is not None and ipython.get_ipython() is not None:
         from matplotlib_inline.backend_inline import set_matplotlib_formats
 
-        if get_ipython() is not None:
-            set_matplotlib_formats("png")
-    except ImportError:
-        pass
+        set_matplotlib_formats("png")  # PNG only, so notebooks stay small and diffs stay readable
 
 
 def loglog_slope(x, y) -> float:

@@ -150,7 +150,7 @@ def _student_cells(nb, spec: Assignment) -> list[dict]:
     return cells
 
 
-PRELOAD = ("numpy", "course_utils", "course_utils.checks", "torch")  # imported once, before the fork
+PRELOAD = ("numpy", "course_utils", "course_utils.checks", "torch", "matplotlib")  # imported once, before the fork
 
 
 def run_submission(spec: Assignment, cells: list[dict], inputs: dict[int, dict],

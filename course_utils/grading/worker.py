@@ -126,6 +126,12 @@ def main(job_dir: str) -> None:
             importlib.import_module(name)
         except ImportError:
             pass
+    try:  # warm up what a homework's setup cell does (torch's first determinism call alone takes ~1 s)
+        from course_utils import setup
+
+        setup()
+    except Exception:
+        pass
     for q_index in job["questions"]:
         _, inputs = transport.load(job_dir / f"inputs_{q_index}")
         pid = os.fork()
