@@ -12,13 +12,14 @@ NB_DIRS := $(wildcard notebooks solutions)
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with nbval_sanitize.cfg
 
-.PHONY: lab test unit notebooks lock clean help
+.PHONY: lab test unit notebooks bench lock clean help
 
 help:
 	@echo "make lab        start JupyterLab on the course (PORT=$(PORT))"
 	@echo "make test       unit tests + every notebook under nbval (strict)"
 	@echo "make unit       unit tests only (fast)"
 	@echo "make notebooks  re-execute every lecture notebook in place"
+	@echo "make bench      run the benchmarks, write benchmarks/results.json"
 	@echo "make lock       regenerate requirements.lock from requirements.in"
 
 $(STAMP): requirements.lock pyproject.toml
@@ -40,6 +41,9 @@ unit: $(STAMP)
 
 notebooks: $(STAMP)
 	env -u MPLBACKEND $(PY) -m course_utils.notebooks run $(wildcard notebooks/*.ipynb solutions/*.ipynb)
+
+bench: $(STAMP)
+	env -u MPLBACKEND $(PY) benchmarks/run.py
 
 lock:
 	rm -rf /tmp/course-lock-venv && $(PYTHON) -m venv /tmp/course-lock-venv

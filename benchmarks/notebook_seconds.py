@@ -1,0 +1,52 @@
+"""Seconds each lecture and solution notebook takes to execute top to bottom (goal: ≤ 45 s each).
+
+    python benchmarks/notebook_seconds.py [--json benchmarks/results.json]
+
+Runs a copy of each notebook in its own folder (so relative paths resolve) with nbclient, one at
+a time so the numbers do not compete for the CPU, and never touches the committed files.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+GOAL_SECONDS = 45.0
+
+
+def notebook_paths() -> list[Path]:
+    return sorted((ROOT / "notebooks").glob("*.ipynb")) + sorted((ROOT / "solutions").glob("*.ipynb"))
+
+
+def time_notebook(path: Path) -> float:
+    """Execute a temporary copy next to the original; return the seconds it took."""
+    from course_utils.notebooks import execute_notebook
+
+    with tempfile.TemporaryDirectory(dir=path.parent, prefix=".bench-") as tmp:
+        copy = Path(tmp) / path.name
+        shutil.copy(path, copy)
+        return execute_notebook(copy)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--json", type=Path, help="merge {'notebook_seconds': {...}} into this JSON file")
+    args = parser.parse_args(argv)
+    seconds = {}
+    for path in notebook_paths():
+        seconds[f"{path.parent.name}/{path.name}"] = round(time_notebook(path), 1)
+        flag = "" if seconds[f"{path.parent.name}/{path.name}"] <= GOAL_SECONDS else "  OVER GOAL"
+        print(f"{path.parent.name}/{path.name:<40} {seconds[f'{path.parent.name}/{path.name}']:6.1f} s{flag}", flush=True)
+    if args.json:
+        data = json.loads(args.json.read_text()) if args.json.exists() else {}
+        data["notebook_seconds"] = seconds
+        args.json.write_text(json.dumps(data, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
