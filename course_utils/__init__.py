@@ -9,7 +9,10 @@ Modules are named after the concept they hold:
 - training and measuring: `optim` (clipping, SGD, Adagrad, Adam), `train` (torch loops),
   `complexity` (time and memory scaling);
 - beyond chains: `structured` (trees, recursive nets, message passing), `deep` (stacked,
-  bidirectional); homework: `grading`.
+  bidirectional), `lstm_variants`;
+- applications: `decoding` (greedy, beam search, sampling), `seq2seq` (encoder–decoder, character
+  LM), `sentiment` (a small EN/中文 set written for the course);
+- homework: `grading`.
 """
 from .session import setup
 

@@ -12,6 +12,11 @@ targets y (N,) or (N, O), drawn from the numpy Generator `rng`. Each training st
 batch, so there is no overfitting to speak of; a separate held-out set, drawn once from its own
 generator, measures progress. Batches are converted to the dtype of the model's parameters:
 float32 as torch creates them, float64 after `model.double()`.
+
+Classification and tagging (lecture 11): `SequenceClassifier` (readout "last", "mean" or "each"
+step, optional embedding of token ids, padded batches with lengths), `train_classifier` on a fixed
+training set, `evaluate_accuracy`, `predict`, `pad_batch`, and the generated tagging task
+`segmentation_task` (B/M/E/S word segmentation).
 """
 from __future__ import annotations
 
@@ -304,3 +309,288 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
     if not hist.diverged and hist.steps[-1] != step:
         log(step)
     return hist
+
+
+# ================================================================================================
+# Classification and tagging: one label per sequence (pooled readout) or one label per step.
+# ================================================================================================
+READOUTS = ("last", "mean", "each")
+IGNORE_INDEX = -100          # target of padded steps in tagging: skipped by the loss and the accuracy
+
+
+def pad_batch(seqs, pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sequences of different lengths into a time-major array (T_max, N) and their lengths (N,).
+
+    seqs: a list of 1-D integer sequences (token ids or tags); pad_id fills the steps after each
+    sequence's end (use IGNORE_INDEX for targets). Returns (padded int64 array, lengths int64).
+    """
+    seqs = [np.asarray(s) for s in seqs]
+    if not seqs:
+        raise ValueError("seqs is empty: expected a list of 1-D integer sequences")
+    for i, s in enumerate(seqs):
+        if s.ndim != 1 or s.size == 0 or not np.issubdtype(s.dtype, np.integer):
+            raise ValueError(f"seqs[{i}] must be a non-empty 1-D sequence of integers, got shape {s.shape} "
+                             f"and dtype {s.dtype}")
+    lengths = np.array([s.size for s in seqs], dtype=np.int64)
+    out = np.full((lengths.max(), len(seqs)), int(pad_id), dtype=np.int64)
+    for j, s in enumerate(seqs):
+        out[:s.size, j] = s
+    return out, lengths
+
+
+class SequenceClassifier(nn.Module):
+    """A recurrent encoder (nn.RNN / nn.GRU / nn.LSTM, stacked, optionally bidirectional) + linear head.
+
+    readout="last": classify the sequence from its final state, h_T (for a bidirectional network
+    [h→_T ; h←_1], both directions' final states, i.e. torch's h_n of the top layer);
+    readout="mean": classify from the mean of the top layer's outputs over the sequence's steps;
+    readout="each": one prediction per step (sequence tagging), logits (T, N, C).
+    Inputs: float features x (T, N, D) with input_size = D, or, when vocab_size is given, token
+    ids x (T, N) looked up in an embedding of width input_size. `lengths` (N,) marks the true
+    length of each padded sequence: padded steps never reach the readout (packed sequences).
+    """
+
+    def __init__(self, cell: str, input_size: int, hidden_size: int, num_classes: int, *,
+                 vocab_size: int | None = None, num_layers: int = 1, bidirectional: bool = False,
+                 readout: str = "last", seed: int | None = None):
+        super().__init__()
+        self.cell = _validate.choice("cell", cell, CELLS)
+        input_size = _validate.positive_int("input_size", input_size)
+        hidden_size = _validate.positive_int("hidden_size", hidden_size)
+        num_classes = _validate.positive_int("num_classes", num_classes, minimum=2)
+        num_layers = _validate.positive_int("num_layers", num_layers)
+        self.readout = _validate.choice("readout", readout, READOUTS)
+        if not isinstance(bidirectional, bool):
+            raise ValueError(f"bidirectional must be True or False, got {bidirectional!r}")
+        if vocab_size is not None:
+            vocab_size = _validate.positive_int("vocab_size", vocab_size)
+        if seed is not None:
+            seed = _validate.positive_int("seed", seed, minimum=0)
+        self.bidirectional = bidirectional
+        dirs = 2 if bidirectional else 1
+        with torch.random.fork_rng(devices=[], enabled=seed is not None):
+            if seed is not None:
+                torch.manual_seed(seed)
+            self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
+            self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional)
+            self.head = nn.Linear(dirs * hidden_size, num_classes)
+
+    @property
+    def num_classes(self) -> int:
+        return self.head.out_features
+
+    def features(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
+        """What the head reads: (N, dirs·H) for "last" and "mean", (T, N, dirs·H) for "each"."""
+        x = self._embed(x)
+        T, N = x.shape[0], x.shape[1]
+        if lengths is None:
+            out, state = self.rnn(x)
+            lengths_t = torch.full((N,), T, dtype=torch.long)
+        else:
+            lengths_t = torch.as_tensor(np.asarray(lengths), dtype=torch.long)
+            if lengths_t.shape != (N,) or lengths_t.min() < 1 or lengths_t.max() > T:
+                raise ValueError(f"lengths must be N = {N} integers in [1, T = {T}], got {np.asarray(lengths)}")
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths_t, enforce_sorted=False)
+            out, state = self.rnn(packed)
+            out, _ = nn.utils.rnn.pad_packed_sequence(out, total_length=T)   # zeros after each end
+        if self.readout == "each":
+            return out
+        if self.readout == "mean":
+            return out.sum(dim=0) / lengths_t[:, None].to(out.dtype)
+        h_n = state[0] if self.cell == "lstm" else state                  # (layers·dirs, N, H)
+        return torch.cat([h_n[-2], h_n[-1]], dim=1) if self.bidirectional else h_n[-1]
+
+    def _embed(self, x: torch.Tensor) -> torch.Tensor:
+        if self.embedding is not None:
+            if x.ndim != 2 or x.dtype not in (torch.int64, torch.int32):
+                raise ValueError(f"this model embeds token ids: x must be an integer tensor (T, N), got "
+                                 f"{tuple(x.shape)} of {x.dtype}")
+            return self.embedding(x.long())
+        if x.ndim != 3 or x.shape[2] != self.rnn.input_size:
+            raise ValueError(f"x must have shape (T, N, D) = (T, N, {self.rnn.input_size}), time-major, "
+                             f"got {tuple(x.shape)}")
+        return x
+
+    def forward(self, x: torch.Tensor, lengths=None) -> torch.Tensor:
+        """Logits: (N, C) for readout "last"/"mean", (T, N, C) for "each"."""
+        return self.head(self.features(x, lengths))
+
+
+@dataclass
+class ClassifierHistory:
+    """What `train_classifier` logged: per evaluation, the step, the mean training loss since the
+    previous entry, the accuracy on the evaluation set (NaN without one) and the wall time."""
+
+    steps: list[int] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    eval_accuracy: list[float] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)
+
+
+def _classifier_batch(model: SequenceClassifier, x, y, lengths, what: str):
+    """Check (x, y, lengths) against the model and convert them to tensors."""
+    x, y = np.asarray(x), np.asarray(y)
+    if model.embedding is not None:
+        if x.ndim != 2 or not np.issubdtype(x.dtype, np.integer):
+            raise ValueError(f"{what}: x must be integer token ids of shape (T, N), got shape {x.shape} and "
+                             f"dtype {x.dtype}")
+    elif x.ndim != 3:
+        raise ValueError(f"{what}: x must be float features of shape (T, N, D), got shape {x.shape}")
+    T, N = x.shape[0], x.shape[1]
+    want = (T, N) if model.readout == "each" else (N,)
+    if y.shape != want or not np.issubdtype(y.dtype, np.integer):
+        raise ValueError(f"{what}: y must be integer class labels of shape {want} for readout "
+                         f"{model.readout!r}, got shape {y.shape} and dtype {y.dtype}")
+    valid = y[y != IGNORE_INDEX]
+    if valid.size and (valid.min() < 0 or valid.max() >= model.num_classes):
+        raise ValueError(f"{what}: labels must lie in [0, {model.num_classes}) (or be IGNORE_INDEX for padding), "
+                         f"got values in [{valid.min()}, {valid.max()}]")
+    if lengths is not None:
+        lengths = np.asarray(lengths)
+        if lengths.shape != (N,):
+            raise ValueError(f"{what}: lengths must have shape (N,) = ({N},), got {lengths.shape}")
+    dtype = model.head.weight.dtype
+    xt = torch.as_tensor(x) if model.embedding is not None else torch.as_tensor(x, dtype=dtype)
+    return xt, torch.as_tensor(y, dtype=torch.long), lengths
+
+
+def _take(x, y, lengths, idx):
+    """Examples idx of a time-major batch, cut to the longest of them."""
+    xb, yb = x[:, idx], (y[:, idx] if y.ndim == 2 else y[idx])
+    if lengths is None:
+        return xb, yb, None
+    lb = lengths[np.asarray(idx)]
+    T = int(lb.max())
+    return xb[:T], (yb[:T] if yb.ndim == 2 else yb), lb
+
+
+def evaluate_accuracy(model: SequenceClassifier, x, y, lengths=None) -> float:
+    """Fraction of correct predictions: per sequence, or per (non-padded) step for readout "each"."""
+    if not isinstance(model, SequenceClassifier):
+        raise ValueError(f"model must be a SequenceClassifier, got {type(model).__name__}")
+    pred = predict(model, x, lengths)
+    y = np.asarray(y)
+    mask = y != IGNORE_INDEX
+    return float((pred[mask] == y[mask]).mean())
+
+
+def predict(model: SequenceClassifier, x, lengths=None) -> np.ndarray:
+    """Predicted class ids: (N,) per sequence, or (T, N) per step for readout "each"."""
+    if not isinstance(model, SequenceClassifier):
+        raise ValueError(f"model must be a SequenceClassifier, got {type(model).__name__}")
+    x = np.asarray(x)
+    N = x.shape[1] if x.ndim >= 2 else 0
+    dummy = np.zeros(x.shape[:2] if model.readout == "each" else (N,), dtype=np.int64)
+    xt, _, lengths = _classifier_batch(model, x, dummy, lengths, "predict")
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        logits = model(xt, lengths)
+    model.train(was_training)
+    return logits.argmax(dim=-1).numpy()
+
+
+def train_classifier(model: SequenceClassifier, x, y, *, lengths=None, steps: int, batch_size: int = 64,
+                     lr: float = 1e-2, cosine: bool = True, clip: float | None = 1.0,
+                     weight_decay: float = 0.0, label_smoothing: float = 0.0, eval_data: tuple | None = None,
+                     eval_every: int = 100, seed: int = 0) -> ClassifierHistory:
+    """Train `model` in place with Adam on cross-entropy; return its ClassifierHistory.
+
+    x, y, lengths: the whole training set, time-major (x (T, N, D) features or (T, N) token ids;
+    y (N,) labels, or (T, N) tags with IGNORE_INDEX on padding for readout "each"). Each step
+    takes the next `batch_size` examples of a shuffled pass over the set (a new shuffle, from
+    `seed`, every epoch). cosine: the learning rate decays from lr to 0 along half a cosine over
+    the `steps`. clip: cap on the global gradient norm (None: no clipping). label_smoothing:
+    torch's cross-entropy option (targets (1 − ε) on the class, ε spread over all classes).
+    eval_data: (x, y) or (x, y, lengths) evaluated every `eval_every` steps and after the last.
+    """
+    if not isinstance(model, SequenceClassifier):
+        raise ValueError(f"model must be a SequenceClassifier, got {type(model).__name__}")
+    steps = _validate.positive_int("steps", steps)
+    batch_size = _validate.positive_int("batch_size", batch_size)
+    lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
+    if clip is not None:
+        clip = _validate.finite_float("clip", clip, low=0.0, low_open=True)
+    weight_decay = _validate.finite_float("weight_decay", weight_decay, low=0.0)
+    label_smoothing = _validate.finite_float("label_smoothing", label_smoothing, low=0.0, high=1.0, high_open=True)
+    eval_every = _validate.positive_int("eval_every", eval_every)
+    seed = _validate.positive_int("seed", seed, minimum=0)
+    xt, yt, lengths = _classifier_batch(model, x, y, lengths, "training set")
+    if eval_data is not None:
+        if not isinstance(eval_data, tuple) or len(eval_data) not in (2, 3):
+            raise ValueError("eval_data must be a tuple (x, y) or (x, y, lengths)")
+        ev = eval_data if len(eval_data) == 3 else (*eval_data, None)
+        _classifier_batch(model, *ev[:2], ev[2], "eval_data")
+    N = xt.shape[1]
+    rng = np.random.default_rng(seed)
+    opt = torch.optim.Adam(model.parameters(), lr=lr, weight_decay=weight_decay)
+    hist = ClassifierHistory()
+    losses: list[float] = []
+    start = time.perf_counter()
+
+    def log(step: int) -> None:
+        hist.steps.append(step)
+        hist.train_loss.append(float(np.mean(losses)) if losses else math.nan)
+        hist.eval_accuracy.append(evaluate_accuracy(model, *ev) if eval_data is not None else math.nan)
+        hist.seconds.append(time.perf_counter() - start)
+        losses.clear()
+
+    order, pos = rng.permutation(N), 0
+    model.train()
+    for step in range(steps):
+        if pos + batch_size > N and pos > 0:          # a new epoch: reshuffle
+            order, pos = rng.permutation(N), 0
+        idx = order[pos:pos + batch_size]
+        pos += batch_size
+        xb, yb, lb = _take(xt, yt, lengths, torch.as_tensor(idx))
+        if cosine:
+            for group in opt.param_groups:
+                group["lr"] = lr * 0.5 * (1.0 + math.cos(math.pi * step / steps))
+        logits = model(xb, lb)
+        loss = nn.functional.cross_entropy(logits.reshape(-1, model.num_classes), yb.reshape(-1),
+                                           ignore_index=IGNORE_INDEX, label_smoothing=label_smoothing)
+        opt.zero_grad()
+        loss.backward()
+        if clip is not None:
+            nn.utils.clip_grad_norm_(model.parameters(), clip)
+        opt.step()
+        losses.append(loss.item())
+        if (step + 1) % eval_every == 0:
+            log(step + 1)
+    if not hist.steps or hist.steps[-1] != steps:
+        log(steps)
+    return hist
+
+
+def segmentation_task(lexicon, max_words: int = 8, min_words: int = 2):
+    """Word segmentation as tagging (the toy analogue of Chinese word segmentation, 中文分词).
+
+    A "sentence" is `min_words` … `max_words` words drawn uniformly from `lexicon` (strings over
+    an alphabet) and written without spaces; the target tags each character with its place in
+    its word: 0 = B (begin), 1 = M (middle), 2 = E (end), 3 = S (single-character word).
+    Returns task(N, rng) -> (chars, tags): two lists of N int arrays, characters as ids in the
+    sorted alphabet of the lexicon. Ambiguous lexicons are allowed; the tags are those of the
+    words actually drawn.
+    """
+    if isinstance(lexicon, str) or not lexicon or not all(isinstance(w, str) and w for w in lexicon):
+        raise ValueError("lexicon must be a non-empty list of non-empty strings (the words)")
+    min_words = _validate.positive_int("min_words", min_words)
+    max_words = _validate.positive_int("max_words", max_words, minimum=min_words)
+    words = list(lexicon)
+    alphabet = sorted(set("".join(words)))
+    code = {ch: i for i, ch in enumerate(alphabet)}
+    word_ids = [np.array([code[ch] for ch in w]) for w in words]
+    word_tags = [np.array([3]) if len(w) == 1 else np.array([0] + [1] * (len(w) - 2) + [2]) for w in words]
+
+    def task(N: int, rng: np.random.Generator):
+        N = _validate.positive_int("N", N)
+        chars, tags = [], []
+        for _ in range(N):
+            picks = rng.integers(0, len(words), size=rng.integers(min_words, max_words + 1))
+            chars.append(np.concatenate([word_ids[k] for k in picks]))
+            tags.append(np.concatenate([word_tags[k] for k in picks]))
+        return chars, tags
+
+    task.alphabet = alphabet
+    task.__name__ = "segmentation_task"
+    return task
