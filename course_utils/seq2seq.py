@@ -24,6 +24,7 @@ import torch
 from torch import nn
 
 from . import _validate, decoding
+from .train import seeded
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<bos>", "<eos>")
@@ -117,11 +118,7 @@ class Seq2Seq(nn.Module):
         embed_size = _validate.positive_int("embed_size", embed_size)
         hidden_size = _validate.positive_int("hidden_size", hidden_size)
         num_layers = _validate.positive_int("num_layers", num_layers)
-        if seed is not None:
-            seed = _validate.positive_int("seed", seed, minimum=0)
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
+        with seeded(seed):
             self.src_embed = nn.Embedding(vocab_size, embed_size)
             self.tgt_embed = nn.Embedding(vocab_size, embed_size)
             self.encoder = nn.LSTM(embed_size, hidden_size, num_layers=num_layers)
@@ -260,11 +257,7 @@ class CharLM(nn.Module):
         embed_size = _validate.positive_int("embed_size", embed_size)
         hidden_size = _validate.positive_int("hidden_size", hidden_size)
         num_layers = _validate.positive_int("num_layers", num_layers)
-        if seed is not None:
-            seed = _validate.positive_int("seed", seed, minimum=0)
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
+        with seeded(seed):
             self.embed = nn.Embedding(vocab_size, embed_size)
             self.rnn = nn.LSTM(embed_size, hidden_size, num_layers=num_layers)
             self.out = nn.Linear(hidden_size, vocab_size)

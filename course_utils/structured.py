@@ -40,6 +40,7 @@ import torch
 from torch import nn
 
 from . import _validate
+from .train import seeded
 
 OPERATORS: dict[str, Callable[[int, int], int]] = {"+": operator.add, "-": operator.sub, "*": operator.mul}
 
@@ -395,11 +396,7 @@ class TreeNet(nn.Module):
         num_labels = _validate.positive_int("num_labels", num_labels)
         H = _validate.positive_int("hidden_size", hidden_size)
         output_size = _validate.positive_int("output_size", output_size)
-        if seed is not None:
-            seed = _validate.positive_int("seed", seed, minimum=0)
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
+        with seeded(seed):
             self.leaf_embedding = nn.Embedding(num_symbols, H)     # E: N(0, 1) entries
             self.label_embedding = nn.Embedding(num_labels, H)     # C
             self.compose = nn.Linear(2 * H, H)                     # W, b
@@ -433,11 +430,7 @@ class BagOfSymbols(nn.Module):
         num_features = _validate.positive_int("num_features", num_features)
         H = _validate.positive_int("hidden_size", hidden_size)
         output_size = _validate.positive_int("output_size", output_size)
-        if seed is not None:
-            seed = _validate.positive_int("seed", seed, minimum=0)
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
+        with seeded(seed):
             self.net = nn.Sequential(nn.Linear(num_features, H), nn.Tanh(), nn.Linear(H, H), nn.Tanh(),
                                      nn.Linear(H, output_size))
         self.num_features = num_features

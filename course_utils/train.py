@@ -23,6 +23,7 @@ from __future__ import annotations
 import math
 import sys
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -31,6 +32,19 @@ import torch
 from torch import nn
 
 from . import _validate
+
+
+@contextmanager
+def seeded(seed: int | None):
+    """Draw a module's initial weights from `seed` without moving torch's global generator
+    (seed=None: draw from the global generator as usual)."""
+    if seed is None:
+        yield
+        return
+    seed = _validate.positive_int("seed", seed, minimum=0)
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield
 
 CELLS = {"rnn": nn.RNN, "gru": nn.GRU, "lstm": nn.LSTM}
 
@@ -58,11 +72,7 @@ class SequenceRegressor(nn.Module):
             if cell != "lstm":
                 raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
             forget_bias = _validate.finite_float("forget_bias", forget_bias)
-        if seed is not None:
-            seed = _validate.positive_int("seed", seed, minimum=0)
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
+        with seeded(seed):
             self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers)
             self.head = nn.Linear(hidden_size, output_size)
         if forget_bias is not None:
@@ -364,13 +374,9 @@ class SequenceClassifier(nn.Module):
             raise ValueError(f"bidirectional must be True or False, got {bidirectional!r}")
         if vocab_size is not None:
             vocab_size = _validate.positive_int("vocab_size", vocab_size)
-        if seed is not None:
-            seed = _validate.positive_int("seed", seed, minimum=0)
         self.bidirectional = bidirectional
         dirs = 2 if bidirectional else 1
-        with torch.random.fork_rng(devices=[], enabled=seed is not None):
-            if seed is not None:
-                torch.manual_seed(seed)
+        with seeded(seed):
             self.embedding = nn.Embedding(vocab_size, input_size) if vocab_size is not None else None
             self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers, bidirectional=bidirectional)
             self.head = nn.Linear(dirs * hidden_size, num_classes)
