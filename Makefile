@@ -28,6 +28,8 @@ $(STAMP): requirements.lock pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# build matplotlib's font cache now: built during a test, its notice lands in a cell's output
+	env -u MPLBACKEND $(PY) -c "import matplotlib.pyplot"
 	touch $(STAMP)
 
 lab: $(STAMP)

@@ -1,7 +1,6 @@
 """One call at the top of every notebook: seeds, print precision, threads, plot style."""
 from __future__ import annotations
 
-import os
 import random
 
 import numpy as np
@@ -50,4 +49,3 @@ def _limit_blas_threads(threads: int) -> None:
     from threadpoolctl import threadpool_limits
 
     _blas_limiter = threadpool_limits(limits=threads, user_api="blas")
-    os.environ["OMP_NUM_THREADS"] = str(threads)  # for any child process started later

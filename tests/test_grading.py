@@ -54,6 +54,15 @@ def solution_reports():
     return [grade_notebook(HW02, seed=s) for s in (1, 2)]
 
 
+def test_grading_leaves_the_environment_alone(solution_reports):
+    """A changed MPLBACKEND (or any variable) would leak into every notebook kernel started later."""
+    import os
+
+    before = dict(os.environ)
+    grade_notebook(HW02, seed=9)
+    assert dict(os.environ) == before
+
+
 def test_solutions_score_full_marks_identically(solution_reports):
     a, b = solution_reports
     assert a.score == a.max_score == 14.0

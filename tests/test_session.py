@@ -15,6 +15,14 @@ def test_setup_makes_runs_repeatable():
     assert first == second
 
 
+def test_setup_leaves_the_environment_alone():
+    import os
+
+    before = dict(os.environ)
+    setup()
+    assert dict(os.environ) == before
+
+
 def test_setup_fixes_threads_and_precision():
     from threadpoolctl import threadpool_info
 

@@ -102,8 +102,7 @@ def reference_namespace(name: str) -> dict:
     namespace = {"__name__": "__main__"}
     from .worker import strip_magics
 
-    cwd = os.getcwd()
-    os.environ.setdefault("MPLBACKEND", "Agg")
+    cwd = os.getcwd()  # (no MPLBACKEND here: a changed environment leaks into every kernel started later)
     try:
         os.chdir(ROOT / "solutions")
         for cell in nb.cells:
