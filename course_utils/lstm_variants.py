@@ -43,7 +43,7 @@ from torch import nn
 
 from . import _validate
 from ._validate import recurrent_input
-from .lstm import sigmoid
+from .lstm import check_packed_params, sigmoid
 
 VARIANTS: dict[str, dict] = {
     "standard": {"forget_gate": True, "peepholes": False, "coupled": False},
@@ -121,19 +121,12 @@ def check_variant_params(params: dict, forget_gate: bool = True, peepholes: bool
     G = len(gate_order(forget_gate, coupled))
     for name in names:
         _check_float64(name, params[name])
-    W_x, W_h, b = params["W_x"], params["W_h"], params["b"]
-    if W_h.ndim != 2 or W_h.shape[0] != G * W_h.shape[1]:
-        raise ValueError(f"W_h must have shape ({G}·H, H) for gates {gate_order(forget_gate, coupled)!r}, got {W_h.shape}")
-    H = W_h.shape[1]
-    if W_x.ndim != 2 or W_x.shape[0] != G * H:
-        raise ValueError(f"W_x must have shape ({G}·H, D) = ({G * H}, D), got {W_x.shape}")
-    if b.shape != (G * H,):
-        raise ValueError(f"b must have shape ({G}·H,) = ({G * H},), got {b.shape}")
+    D, H = check_packed_params(params["W_x"], params["W_h"], params["b"], G)  # gates in gate_order's order
     for name in names[3:]:
         if params[name].shape != (H,):
             raise ValueError(f"{name} must have shape (H,) = ({H},): peephole weights are diagonal, got "
                              f"{params[name].shape}")
-    return W_x.shape[1], H
+    return D, H
 
 
 def _check_sequence(x, states: dict, D: int, H: int) -> tuple[int, int]:

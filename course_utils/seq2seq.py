@@ -24,7 +24,7 @@ import torch
 from torch import nn
 
 from . import _validate, decoding
-from .train import seeded
+from .train import optimizer_step, seeded
 
 PAD, BOS, EOS = 0, 1, 2
 SPECIALS = ("<pad>", "<bos>", "<eos>")
@@ -192,11 +192,7 @@ def train_seq2seq(model: Seq2Seq, task, *, steps: int, batch_size: int = 64, lr:
         logits = model(src, lengths, dec_in)
         loss = nn.functional.cross_entropy(logits.reshape(-1, model.vocab_size), dec_out.reshape(-1),
                                            ignore_index=IGNORE_INDEX)
-        opt.zero_grad()
-        loss.backward()
-        if clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
+        optimizer_step(opt, loss, model, clip)
         window.append(loss.item())
         if step % log_every == 0 or step == steps:
             hist.steps.append(step)
@@ -327,11 +323,7 @@ def train_char_lm(model: CharLM, train_ids, *, steps: int, batch_size: int = 32,
         for X, Y in lm_batches(ids, batch_size, num_steps, sequential=False, rng=rng):
             logits, _ = model(torch.as_tensor(X))
             loss = nn.functional.cross_entropy(logits.reshape(-1, model.vocab_size), torch.as_tensor(Y).reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            if clip is not None:
-                nn.utils.clip_grad_norm_(model.parameters(), clip)
-            opt.step()
+            optimizer_step(opt, loss, model, clip)
             losses.append(loss.item())
             if len(losses) == steps:
                 break

@@ -34,6 +34,12 @@ from torch import nn
 from . import _validate
 
 
+def optimizer_step(opt, loss, model, clip: float | None = None) -> None:
+    """One update: clear old gradients, backpropagate `loss`, clip their joint norm to `clip`
+    when given (Pascanu et al. 2013), and let the optimizer step."""
+    optimizer_step(opt, loss, model, clip)
+
+
 @contextmanager
 def seeded(seed: int | None):
     """Draw a module's initial weights from `seed` without moving torch's global generator
@@ -555,11 +561,7 @@ def train_classifier(model: SequenceClassifier, x, y, *, lengths=None, steps: in
         logits = model(xb, lb)
         loss = nn.functional.cross_entropy(logits.reshape(-1, model.num_classes), yb.reshape(-1),
                                            ignore_index=IGNORE_INDEX, label_smoothing=label_smoothing)
-        opt.zero_grad()
-        loss.backward()
-        if clip is not None:
-            nn.utils.clip_grad_norm_(model.parameters(), clip)
-        opt.step()
+        optimizer_step(opt, loss, model, clip)
         losses.append(loss.item())
         if (step + 1) % eval_every == 0:
             log(step + 1)

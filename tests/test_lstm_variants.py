@@ -14,12 +14,7 @@ SHAPES = [(5, 3, 4, 6), (1, 1, 1, 1), (7, 2, 2, 3)]  # T, N, D, H
 SWITCHES = [dict(v, peepholes=p) for v in lv.VARIANTS.values() for p in (False, True)]
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _states(rng, N, H, scale=0.5):

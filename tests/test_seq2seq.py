@@ -10,12 +10,7 @@ from course_utils import seq2seq as s2s
 from course_utils.seq2seq import BOS, EOS, IGNORE_INDEX, PAD
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def test_digits_round_trip_and_decode_stops_at_eos():

@@ -12,12 +12,7 @@ from course_utils.train import (History, SequenceRegressor, adding_task, evaluat
                                 srn_regression_loss_and_grads, train_regressor)
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def _mean_task(N, rng):
