@@ -37,7 +37,11 @@ from . import _validate
 def optimizer_step(opt, loss, model, clip: float | None = None) -> None:
     """One update: clear old gradients, backpropagate `loss`, clip their joint norm to `clip`
     when given (Pascanu et al. 2013), and let the optimizer step."""
-    optimizer_step(opt, loss, model, clip)
+    opt.zero_grad()
+    loss.backward()
+    if clip is not None:
+        nn.utils.clip_grad_norm_(model.parameters(), clip)
+    opt.step()
 
 
 @contextmanager
