@@ -99,36 +99,51 @@ def _step_dz(dh, dc, act, tanh_c, c_prev):
 
 
 def forward(x, h0, c0, W_x, W_h, b):
-    """Run the LSTM over x (T, N, D) from (h0, c0) (N, H). Returns hs (T, N, H), (h_T, c_T), cache."""
+    """Run the LSTM over x (T, N, D) from (h0, c0) (N, H). Returns hs (T, N, H), (h_T, c_T), cache.
+
+    The same equations as `step_forward`, arranged for speed (lecture 08 derives the readable loop):
+    - Inside, each step works on transposed blocks z_tᵀ (4H, N), as cuDNN does: then every gate is a
+      contiguous block of rows, and W_h h_{t−1}ᵀ is one fast matrix product.
+    - The sigmoid rows of W_x, W_h and b are pre-scaled by ½, so one tanh over the whole block gives
+      tanh(z/2) for i, f, o and tanh(z) for g; σ(z) = ½ tanh(z/2) + ½ is then a multiply-add.
+      Scaling by ½ is exact in floating point, so the result is unchanged.
+    """
     D, H = check_packed_params(W_x, W_h, b, 4)
     T, N = check_sequence(x, {"h0": h0, "c0": c0}, D, H)
     dtype = np.result_type(x, W_x)
-    x_proj = x @ W_x.T                                    # input projections of all steps at once
-    x_proj += b
-    acts = x_proj                                         # activated in place, step by step
-    cs = np.empty((T, N, H), dtype=dtype)
-    tanh_cs = np.empty((T, N, H), dtype=dtype)
-    hs = np.empty((T, N, H), dtype=dtype)
-    h, c = h0, c0
-    W_hT = W_h.T
+    scale = np.full((4 * H, 1), 0.5, dtype=dtype)
+    scale[2 * H:3 * H] = 1.0                              # g keeps its plain tanh
+    shift = 0.5 * (scale != 1.0).astype(dtype)            # σ = ½ tanh(z/2) + ½ on i, f, o only
+    W_h_scaled = W_h * scale
+    acts = np.matmul(W_x * scale, x.transpose(0, 2, 1))  # (T, 4H, N): input projections of all steps
+    acts += b[:, None] * scale                            # activated in place, step by step
+    cs, tanh_cs, hs_T = (np.empty((T, H, N), dtype=dtype) for _ in range(3))
+    recurrent = np.empty((4 * H, N), dtype=dtype)
+    input_part = np.empty((H, N), dtype=dtype)
+    h, c = np.ascontiguousarray(h0.T), np.ascontiguousarray(c0.T)
     for t in range(T):
         act = acts[t]
-        act += h @ W_hT
-        _gates(act, H)
-        c = cs[t]
-        np.multiply(act[:, H:2 * H], cs[t - 1] if t else c0, out=c)
-        c += act[:, :H] * act[:, 2 * H:3 * H]
+        np.matmul(W_h_scaled, h, out=recurrent)
+        act += recurrent
+        np.tanh(act, out=act)
+        act *= scale
+        act += shift                                      # act = [i; f; g; o]
+        c_prev, c = c, cs[t]
+        np.multiply(act[H:2 * H], c_prev, out=c)          # f ⊙ c_{t−1}
+        np.multiply(act[:H], act[2 * H:3 * H], out=input_part)
+        c += input_part                                   # + i ⊙ g
         np.tanh(c, out=tanh_cs[t])
-        h = hs[t]
-        np.multiply(act[:, 3 * H:], tanh_cs[t], out=h)
-    return hs, (h, c), (x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs)
+        h = hs_T[t]
+        np.multiply(act[3 * H:], tanh_cs[t], out=h)       # h = o ⊙ tanh(c)
+    hs = np.ascontiguousarray(hs_T.transpose(0, 2, 1))
+    return hs, (hs[-1], np.ascontiguousarray(c.T)), (x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs)
 
 
 def backward(dhs, cache, dh_last=None, dc_last=None):
     """BPTT through the LSTM. dhs (T, N, H) = ∂L/∂h_t from each step's loss; dh_last, dc_last
     optionally add gradients on h_T and c_T from beyond the sequence.
 
-    Returns {"x", "h0", "c0", "W_x", "W_h", "b"}.
+    Returns {"x", "h0", "c0", "W_x", "W_h", "b"}. Works on `forward`'s transposed (4H, N) blocks.
     """
     x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs = cache
     if dhs.shape != hs.shape:
@@ -137,29 +152,36 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
     for name, d in (("dh_last", dh_last), ("dc_last", dc_last)):
         if d is not None and d.shape != (N, H):
             raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {d.shape}")
-    # Everything that does not depend on the recursion, for all steps at once:
-    # dz = [dc·g·i(1−i), dc·c_{t−1}·f(1−f), dc·i(1−g²), dh·tanh(c)·o(1−o)], dc = dc_next + dh·o(1−tanh²c).
-    i, f, g, o = (acts[..., k * H:(k + 1) * H] for k in range(4))
-    c_prev = np.concatenate([c0[None], cs[:-1]], axis=0)
-    via_h = o * (1.0 - tanh_cs * tanh_cs)
-    factors = np.concatenate([g * i * (1.0 - i), c_prev * f * (1.0 - f), i * (1.0 - g * g),
-                              tanh_cs * o * (1.0 - o)], axis=-1).reshape(T, N, 4, H)
+    # dz = [dc·g·i(1−i); dc·c_{t−1}·f(1−f); dc·i(1−g²); dh·tanh(c)·o(1−o)], dc = dc_next + dh·o(1−tanh²c).
+    # The factors beside dc and dh do not depend on the recursion: compute them for all steps at
+    # once, in the dz array itself, so that the loop only multiplies by dc or dh.
+    i, f, g, o = (acts[:, k * H:(k + 1) * H] for k in range(4))
     dzs = np.empty_like(acts)
-    dz4 = dzs.reshape(T, N, 4, H)
-    dh_next = np.zeros((N, H), dtype=hs.dtype) if dh_last is None else dh_last.copy()
-    dc_next = np.zeros((N, H), dtype=hs.dtype) if dc_last is None else dc_last.copy()
+    di, df, dg, do = (dzs[:, k * H:(k + 1) * H] for k in range(4))
+    np.subtract(1.0, i, out=di); di *= i; di *= g
+    np.subtract(1.0, f, out=df); df *= f; df[0] *= c0.T; df[1:] *= cs[:-1]
+    np.multiply(g, g, out=dg); np.subtract(1.0, dg, out=dg); dg *= i
+    np.subtract(1.0, o, out=do); do *= o; do *= tanh_cs
+    via_h = np.multiply(tanh_cs, tanh_cs)
+    np.subtract(1.0, via_h, out=via_h); via_h *= o
+    dz_ifg = dzs[:, :3 * H].reshape(T, 3, H, N)
+    dh_next = np.zeros((H, N), dtype=hs.dtype) if dh_last is None else dh_last.T.copy()
+    dc_next = np.zeros((H, N), dtype=hs.dtype) if dc_last is None else dc_last.T.copy()
+    dh, dc = np.empty((H, N), dtype=hs.dtype), np.empty((H, N), dtype=hs.dtype)
     for t in range(T - 1, -1, -1):
-        dh = dhs[t] + dh_next
-        dc = dc_next + dh * via_h[t]
-        np.multiply(factors[t, :, :3], dc[:, None, :], out=dz4[t, :, :3])
-        np.multiply(factors[t, :, 3], dh, out=dz4[t, :, 3])
+        np.add(dhs[t].T, dh_next, out=dh)
+        np.multiply(dh, via_h[t], out=dc)
+        dc += dc_next
+        dz_ifg[t] *= dc
+        do[t] *= dh
         dc_next = dc * f[t]                               # the cell path: only ⊙ f, no matrix
-        dh_next = dzs[t] @ W_h
-    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
-    flat = dzs.reshape(T * N, 4 * H)
-    return {"x": dzs @ W_x, "h0": dh_next, "c0": dc_next,
-            "W_x": flat.T @ x.reshape(T * N, -1), "W_h": flat.T @ h_prev.reshape(T * N, H),
-            "b": flat.sum(axis=0)}
+        dh_next = W_h.T @ dzs[t]
+    # Sums over steps and batch as single products: dz as (4H, T·N), inputs as (T·N, ·).
+    flat = np.ascontiguousarray(dzs.transpose(1, 0, 2)).reshape(4 * H, T * N)
+    h_prev = np.concatenate([h0[None], hs[:-1]], axis=0).reshape(T * N, H)
+    return {"x": (flat.T @ W_x).reshape(x.shape), "h0": np.ascontiguousarray(dh_next.T),
+            "c0": np.ascontiguousarray(dc_next.T), "W_x": flat @ x.reshape(T * N, -1),
+            "W_h": flat @ h_prev, "b": flat.sum(axis=1)}
 
 
 def init_params(D: int, H: int, rng: np.random.Generator | None = None, forget_bias: float = 0.0,
