@@ -7,12 +7,12 @@ a time so the numbers do not compete for the CPU, and never touches the committe
 """
 from __future__ import annotations
 
-import argparse
-import json
 import shutil
 import sys
 import tempfile
 from pathlib import Path
+
+from _results import merge, parse_args
 
 ROOT = Path(__file__).resolve().parents[1]
 GOAL_SECONDS = 45.0
@@ -33,18 +33,13 @@ def time_notebook(path: Path) -> float:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--json", type=Path, help="merge {'notebook_seconds': {...}} into this JSON file")
-    args = parser.parse_args(argv)
+    args = parse_args(__doc__, argv)
     seconds = {}
     for path in notebook_paths():
         seconds[f"{path.parent.name}/{path.name}"] = round(time_notebook(path), 1)
         flag = "" if seconds[f"{path.parent.name}/{path.name}"] <= GOAL_SECONDS else "  OVER GOAL"
         print(f"{path.parent.name}/{path.name:<40} {seconds[f'{path.parent.name}/{path.name}']:6.1f} s{flag}", flush=True)
-    if args.json:
-        data = json.loads(args.json.read_text()) if args.json.exists() else {}
-        data["notebook_seconds"] = seconds
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+    merge(args.json, {"notebook_seconds": seconds})
     return 0
 
 

@@ -7,13 +7,11 @@ median of the per-pair ratios is reported, so a burst of load on the machine hit
 """
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
+from _results import merge, parse_args
 
 T, N, D, H = 64, 32, 103, 256
 
@@ -64,17 +62,11 @@ def measure(repeats: int = 9) -> dict[str, float]:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--json", type=Path)
-    parser.add_argument("--repeats", type=int, default=9)
-    args = parser.parse_args(argv)
+    args = parse_args(__doc__, argv, repeats=9)
     ratios = measure(args.repeats)
     for key, value in ratios.items():
         print(f"{key:<24} {value:5.2f}  (goal ≤ 1.5)")
-    if args.json:
-        data = json.loads(args.json.read_text()) if args.json.exists() else {}
-        data.update(ratios)
-        args.json.write_text(json.dumps(data, indent=2) + "\n")
+    merge(args.json, ratios)
     return 0
 
 

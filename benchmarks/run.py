@@ -1,35 +1,58 @@
-"""Run every benchmark that exists so far and write benchmarks/results.json (`make bench`).
+"""Run every benchmark, one after another, and write benchmarks/results.json (`make bench`).
 
-Each benchmark also runs alone: python benchmarks/<name>.py --json benchmarks/results.json
+    python benchmarks/run.py [--json benchmarks/results.json]
+
+Each benchmark also runs alone: python benchmarks/<name>.py --json benchmarks/results.json.
+The machine (CPU, cores, library versions) is recorded under "machine". Goals are printed, not
+asserted: a missed goal is a finding to report, not a failing build.
 """
 from __future__ import annotations
 
-import json
+import os
+import platform
 import sys
+import time
 from pathlib import Path
 
+from _results import merge, parse_args
+
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+SCRIPTS = ("numpy_over_torch", "rtrl_exponent", "digits_lstm", "adding_max_T", "charlm", "notebook_seconds")
 
 
-def main() -> int:
-    import notebook_seconds
-    import numpy_over_torch
+def machine() -> dict:
+    import numpy
+    import torch
 
-    from course_utils import setup
-    from course_utils.complexity import rtrl_time_exponent
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "python": platform.python_version(),
+            "numpy": numpy.__version__, "torch": torch.__version__, "date": time.strftime("%Y-%m-%d")}
 
-    results = HERE / "results.json"
-    numpy_over_torch.main(["--json", str(results)])
-    setup(threads=1)
-    scaling = rtrl_time_exponent()
-    data = json.loads(results.read_text())
-    data["rtrl_time_exponent"] = round(float(scaling.exponent), 2)
-    results.write_text(json.dumps(data, indent=2) + "\n")
-    print(f"rtrl_time_exponent       {data['rtrl_time_exponent']:5.2f}  (theory 4; lower-order terms pull a finite range below)")
-    notebook_seconds.main(["--json", str(results)])
+
+def main(argv=None) -> int:
+    import importlib
+
+    args = parse_args(__doc__, argv)
+    results = args.json or HERE / "results.json"
+    merge(results, {"machine": machine()})
+    start = time.perf_counter()
+    for name in SCRIPTS:
+        print(f"== {name}", flush=True)
+        t0 = time.perf_counter()
+        importlib.import_module(name).main(["--json", str(results)])
+        print(f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
+    merge(results, {"bench_seconds": round(time.perf_counter() - start)})
+    print(f"all benchmarks: {time.perf_counter() - start:.0f} s; results in {results}")
     return 0
 
 
 if __name__ == "__main__":
+    sys.path.insert(0, str(HERE))
     sys.exit(main())

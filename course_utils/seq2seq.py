@@ -299,15 +299,25 @@ def _ids(name: str, ids, V: int, min_length: int) -> np.ndarray:
     return arr.astype(np.int64)
 
 
-def train_char_lm(model: CharLM, train_ids, *, steps: int, batch_size: int = 32, num_steps: int = 32,
-                  lr: float = 1e-2, clip: float | None = 1.0, seed: int = 0) -> list[float]:
+def train_char_lm(model: CharLM, train_ids, *, steps: int | None = None, time_limit: float | None = None,
+                  batch_size: int = 32, num_steps: int = 32, lr: float = 1e-2, clip: float | None = 1.0,
+                  cosine: bool = False, seed: int = 0) -> list[float]:
     """Train on random windows of `train_ids` (`batching.lm_batches`, sequential=False), Adam,
-    cross-entropy at every position. Returns the mean training loss (nats per token) of each step."""
+    cross-entropy at every position. Returns the mean training loss (nats per token) of each step.
+
+    Stops after `steps` updates or `time_limit` seconds, whichever comes first (give at least one;
+    a time limit makes the result depend on the machine). `cosine` decays the learning rate from
+    `lr` to 0 along a half cosine of the progress, the larger of steps/`steps` and time/`time_limit`.
+    """
     from .batching import lm_batches
 
     if not isinstance(model, CharLM):
         raise ValueError(f"model must be a CharLM, got {type(model).__name__}")
-    steps = _validate.positive_int("steps", steps)
+    if steps is None and time_limit is None:
+        raise ValueError("give steps or time_limit (or both): expected a way to stop training")
+    steps = None if steps is None else _validate.positive_int("steps", steps)
+    if time_limit is not None:
+        time_limit = _validate.finite_float("time_limit", time_limit, low=0.0, low_open=True)
     batch_size = _validate.positive_int("batch_size", batch_size)
     num_steps = _validate.positive_int("num_steps", num_steps)
     lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
@@ -318,14 +328,25 @@ def train_char_lm(model: CharLM, train_ids, *, steps: int, batch_size: int = 32,
     rng = np.random.default_rng(seed)
     opt = torch.optim.Adam(model.parameters(), lr=lr)
     losses: list[float] = []
+    start = time.perf_counter()
+
+    def progress() -> float:
+        done = 0.0 if steps is None else len(losses) / steps
+        if time_limit is not None:
+            done = max(done, (time.perf_counter() - start) / time_limit)
+        return done
+
     model.train()
-    while len(losses) < steps:
+    while progress() < 1.0:
         for X, Y in lm_batches(ids, batch_size, num_steps, sequential=False, rng=rng):
+            if cosine:
+                for group in opt.param_groups:
+                    group["lr"] = lr * 0.5 * (1.0 + math.cos(math.pi * progress()))
             logits, _ = model(torch.as_tensor(X))
             loss = nn.functional.cross_entropy(logits.reshape(-1, model.vocab_size), torch.as_tensor(Y).reshape(-1))
             optimizer_step(opt, loss, model, clip)
             losses.append(loss.item())
-            if len(losses) == steps:
+            if progress() >= 1.0:
                 break
     return losses
 

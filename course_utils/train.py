@@ -240,7 +240,8 @@ def evaluate_mse(model: SequenceRegressor, x, y, batch_size: int = 1024) -> floa
 def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None = None,
                     time_limit: float | None = None, batch_size: int = 64, lr: float = 1e-3,
                     clip: float | None = None, weight_decay: float = 0.0, eval_size: int = 512,
-                    eval_every: int = 50, seed: int = 0, progress: bool = False) -> History:
+                    eval_every: int = 50, target_mse: float | None = None, seed: int = 0,
+                    progress: bool = False) -> History:
     """Train `model` in place with Adam on mean squared error; return its History.
 
     Stops after `steps` updates or after `time_limit` seconds, whichever comes first (give at
@@ -249,7 +250,8 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
     examples comes from an independent generator of the same seed, evaluated every `eval_every`
     updates and after the last. `clip` caps the global gradient norm (torch's clip_grad_norm_);
     `weight_decay` is Adam's L2 term. `progress` shows a tqdm bar on stderr (keep it off in
-    notebooks). Training stops early, with `diverged` set, if the loss becomes NaN or inf.
+    notebooks). Training stops early, with `diverged` set, if the loss becomes NaN or inf, and at
+    the first evaluation whose held-out MSE is below `target_mse`, if given.
     """
     if not isinstance(model, SequenceRegressor):
         raise ValueError(f"model must be a SequenceRegressor, got {type(model).__name__}")
@@ -267,6 +269,8 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
     weight_decay = _validate.finite_float("weight_decay", weight_decay, low=0.0)
     eval_size = _validate.positive_int("eval_size", eval_size)
     eval_every = _validate.positive_int("eval_every", eval_every)
+    if target_mse is not None:
+        target_mse = _validate.finite_float("target_mse", target_mse, low=0.0, low_open=True)
     seed = _validate.positive_int("seed", seed, minimum=0)
 
     train_seq, _ = np.random.SeedSequence(seed).spawn(2)
@@ -323,6 +327,8 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
             if step % eval_every == 0:
                 log(step)
                 window_losses, window_norm = [], math.nan
+                if target_mse is not None and hist.eval_mse[-1] < target_mse:
+                    break
     finally:
         if bar is not None:
             bar.close()

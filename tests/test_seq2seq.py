@@ -1,5 +1,6 @@
 """course_utils.seq2seq: the reversal task, teacher forcing, the encoder–decoder and char LM as step functions."""
 import math
+import time
 
 import numpy as np
 import pytest
@@ -118,6 +119,20 @@ def test_char_lm_training_learns_a_deterministic_cycle():
     assert out == [1, 2, 3, 4, 0, 1, 2, 3, 4]
 
 
+def test_char_lm_time_limit_and_cosine_schedule():
+    ids = np.tile(np.arange(5), 200)
+    model = s2s.CharLM(5, 4, 16, seed=0)
+    start = time.perf_counter()
+    losses = s2s.train_char_lm(model, ids, time_limit=0.3, batch_size=8, num_steps=10, seed=0)
+    assert 1 <= len(losses) and time.perf_counter() - start < 5.0
+    # cosine: the learning rate after the last of `steps` updates has decayed to (about) zero,
+    # and a schedule changes the trajectory
+    plain, decayed = s2s.CharLM(5, 4, 16, seed=0), s2s.CharLM(5, 4, 16, seed=0)
+    a = s2s.train_char_lm(plain, ids, steps=20, batch_size=8, num_steps=10, lr=3e-2, seed=0)
+    b = s2s.train_char_lm(decayed, ids, steps=20, batch_size=8, num_steps=10, lr=3e-2, cosine=True, seed=0)
+    assert a[0] == b[0] and a[-1] != b[-1] and len(b) == 20
+
+
 def test_seq2seq_rejects_bad_input():
     model = s2s.Seq2Seq(hidden_size=4, seed=0)
     with pytest.raises(ValueError, match="string of the digits 0-9"):
@@ -157,6 +172,10 @@ def test_seq2seq_rejects_bad_input():
         lm(torch.zeros(3, dtype=torch.long))
     with pytest.raises(ValueError, match="model must be a CharLM"):
         s2s.train_char_lm(model, np.arange(5), steps=1)
+    with pytest.raises(ValueError, match="give steps or time_limit"):
+        s2s.train_char_lm(lm, np.arange(100) % 5)
+    with pytest.raises(ValueError, match="time_limit must be > 0"):
+        s2s.train_char_lm(lm, np.arange(100) % 5, time_limit=0)
     with pytest.raises(ValueError, match="at least 33 token ids"):
         s2s.train_char_lm(lm, np.arange(5) % 5, steps=1, batch_size=4, num_steps=8)
     with pytest.raises(ValueError, match=r"token ids in \[0, 5\)"):

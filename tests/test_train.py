@@ -192,6 +192,15 @@ def test_history_layout_and_time_limit():
     assert both.steps == [0, 3]
 
 
+def test_target_mse_stops_at_the_first_evaluation_below_it():
+    full = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=200, eval_every=10, seed=0)
+    target = full.eval_mse[5] * 1.0001          # first reached at step 50 (or earlier)
+    first = next(s for s, m in zip(full.steps, full.eval_mse) if m < target)
+    stopped = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=200, eval_every=10,
+                              target_mse=target, seed=0)
+    assert stopped.steps[-1] == first and stopped.eval_mse == full.eval_mse[:len(stopped.eval_mse)]
+
+
 def test_training_follows_the_model_dtype():
     model = SequenceRegressor("gru", 1, 4, seed=0).double()
     hist = train_regressor(model, _mean_task, steps=5, eval_size=16)
@@ -229,7 +238,7 @@ def test_train_rejects_bad_input():
     with pytest.raises(ValueError, match="give steps or time_limit"):
         train_regressor(model, _mean_task)
     bad = {"steps": 0, "time_limit": -1.0, "batch_size": 0, "lr": 0.0, "clip": 0.0,
-           "weight_decay": -0.1, "eval_size": 0, "eval_every": 0, "seed": -1}
+           "weight_decay": -0.1, "eval_size": 0, "eval_every": 0, "target_mse": 0.0, "seed": -1}
     for name, value in bad.items():
         kwargs = {"steps": 2, name: value}
         with pytest.raises(ValueError, match=name):

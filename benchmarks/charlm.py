@@ -1,0 +1,96 @@
+"""The course's LSTM language model after 60 s of CPU training, against the best n-gram and the entropy floor.
+
+    python benchmarks/charlm.py [--json benchmarks/results.json] [--time-limit 60]
+
+Text: lecture 02's corpus, the Python 3.11.7 pydoc topics reduced to 26 letters and space
+(`text.load_corpus("pydoc", normalize="letters")`), split 80/10/10 in order.
+- Best n-gram: interpolated smoothing with λs tuned on the validation text
+  (`ngram.tune_smoothing`), the order n chosen on the validation text too, over ORDERS.
+- LSTM: `seq2seq.CharLM` trained by `seq2seq.train_char_lm` for `time_limit` seconds on two threads
+  (random windows, Adam with a cosine decay to 0 over the time budget, clipping at 1), then
+  evaluated on the whole validation text read as one sequence.
+- Entropy floor: the same model and budget on 300,000 symbols of a synthetic order-2 Markov source
+  (`markov.MarkovSource.random(8, 2, 0.5)`, as in lecture 02), scored on 100,000 fresh symbols
+  against exp(entropy rate), the lowest perplexity any model can have.
+Keys: `charlm_ppl_over_best_ngram` (goal ≤ 0.8), `ppl_over_entropy_floor` (goal ≤ 1.05), and the
+raw numbers under `charlm_details`.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+import numpy as np
+from _results import merge, parse_args
+
+ORDERS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 28, 32)
+LSTM = dict(embed_size=32, hidden_size=128)
+TRAINING = dict(batch_size=128, num_steps=128, lr=1e-2, clip=1.0, cosine=True, seed=0)
+
+
+def pydoc_split():
+    from course_utils import text
+
+    tokens = text.tokenize(text.load_corpus("pydoc", normalize="letters"), "char")
+    vocab = text.Vocab(tokens)
+    train, val, _ = (np.asarray(part) for part in text.split_tokens(vocab.encode(tokens), (0.8, 0.1, 0.1)))
+    return train, val, len(vocab)
+
+
+def best_ngram(train, val, V) -> tuple[int, float]:
+    """(n, validation perplexity) of the best interpolated n-gram over ORDERS."""
+    from course_utils.ngram import tune_smoothing
+
+    scores = {n: tune_smoothing(train, val, n, V, "interpolated").val_perplexity for n in ORDERS}
+    n = min(scores, key=scores.get)
+    return n, scores[n]
+
+
+def lstm_perplexity(train, val, V, time_limit: float) -> tuple[float, int]:
+    """(validation perplexity, training steps) of a CharLM trained for `time_limit` seconds."""
+    from course_utils import seq2seq
+
+    model = seq2seq.CharLM(V, **LSTM, seed=0)
+    losses = seq2seq.train_char_lm(model, train, time_limit=time_limit, **TRAINING)
+    return seq2seq.perplexity(model, val), len(losses)
+
+
+def measure(time_limit: float = 60.0) -> dict:
+    from course_utils import setup
+    from course_utils.markov import MarkovSource
+
+    setup(threads=2)
+    details = {}
+    train, val, V = pydoc_split()
+    t0 = time.perf_counter()
+    details["ngram_order"], details["ngram_ppl"] = best_ngram(train, val, V)
+    print(f"  best n-gram: n = {details['ngram_order']}, validation perplexity {details['ngram_ppl']:.3f}"
+          f" ({time.perf_counter() - t0:.0f} s to tune)", flush=True)
+    details["lstm_ppl"], details["lstm_steps"] = lstm_perplexity(train, val, V, time_limit)
+    print(f"  LSTM after {time_limit:.0f} s ({details['lstm_steps']} steps): validation perplexity "
+          f"{details['lstm_ppl']:.3f}", flush=True)
+
+    source = MarkovSource.random(8, 2, 0.5, rng=np.random.default_rng(0))
+    rng = np.random.default_rng(1)
+    markov_train, markov_val = source.sample_ids(300_000, rng), source.sample_ids(100_000, rng)
+    details["markov_floor"] = source.perplexity_floor()
+    details["markov_true_model_ppl"] = float(np.exp(-source.log_likelihood(markov_val).mean()))
+    details["markov_lstm_ppl"], _ = lstm_perplexity(markov_train, markov_val, source.n_symbols, time_limit)
+    print(f"  Markov source: floor exp(H) = {details['markov_floor']:.4f}, the true model on the validation "
+          f"text {details['markov_true_model_ppl']:.4f}, LSTM {details['markov_lstm_ppl']:.4f}", flush=True)
+    return {"charlm_ppl_over_best_ngram": round(details["lstm_ppl"] / details["ngram_ppl"], 3),
+            "ppl_over_entropy_floor": round(details["markov_lstm_ppl"] / details["markov_floor"], 4),
+            "charlm_details": {k: (round(v, 4) if isinstance(v, float) else v) for k, v in details.items()}}
+
+
+def main(argv=None) -> int:
+    args = parse_args(__doc__, argv, time_limit=60.0)
+    results = measure(args.time_limit)
+    print(f"charlm_ppl_over_best_ngram {results['charlm_ppl_over_best_ngram']:5.3f}  (goal ≤ 0.8)")
+    print(f"ppl_over_entropy_floor   {results['ppl_over_entropy_floor']:6.4f}  (goal ≤ 1.05)")
+    merge(args.json, results)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,46 @@
+"""The benchmark scripts' plumbing (no timings are asserted: goals live in the benchmark output)."""
+import importlib
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[1] / "benchmarks"
+sys.path.insert(0, str(BENCH))
+SCRIPTS = importlib.import_module("run").SCRIPTS
+
+
+def test_merge_creates_and_updates_the_results_file(tmp_path):
+    from _results import merge
+
+    path = tmp_path / "results.json"
+    merge(path, {"a": 1})
+    merge(path, {"b": {"c": 2}})
+    merge(None, {"ignored": True})
+    assert json.loads(path.read_text()) == {"a": 1, "b": {"c": 2}}
+
+
+def test_parse_args_takes_json_and_typed_extras():
+    from _results import parse_args
+
+    args = parse_args("doc", ["--json", "x.json", "--time-limit", "5"], time_limit=60.0)
+    assert args.json == Path("x.json") and args.time_limit == 5.0
+
+
+@pytest.mark.parametrize("name", SCRIPTS)
+def test_every_benchmark_runs_alone_and_documents_itself(name):
+    module = importlib.import_module(name)
+    assert callable(module.main) and f"benchmarks/{name}.py" in module.__doc__
+    assert (BENCH / f"{name}.py").exists() and name in (BENCH / "README.md").read_text()
+
+
+def test_adding_solve_reports_a_short_run(one_torch_thread):
+    adding = importlib.import_module("adding_max_T")
+    solved, seconds, steps, mse = adding.solve("lstm", 25, time_limit=0.5)
+    assert isinstance(solved, bool) and 0 < seconds < 30 and steps >= 1 and mse >= 0
+
+
+def test_machine_description_names_cpu_and_versions():
+    info = importlib.import_module("run").machine()
+    assert {"cpu", "cores", "python", "numpy", "torch", "date"} <= set(info)
