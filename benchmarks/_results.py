@@ -22,3 +22,38 @@ def merge(path: Path | None, results: dict) -> None:
     data = json.loads(path.read_text()) if path.exists() else {}
     data.update(results)
     path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+# key → (goal text, test of the value); None: reported without a goal
+GOALS = {
+    "lstm_numpy_over_torch": ("≤ 1.5", lambda v: v <= 1.5),
+    "gru_numpy_over_torch": ("≤ 1.5", lambda v: v <= 1.5),
+    "srn_numpy_over_torch": ("≤ 1.5", lambda v: v <= 1.5),
+    "lstm_naive_numpy_over_torch": ("contrast", None),
+    "rtrl_time_exponent": ("theory 4", None),
+    "digits_lstm_accuracy": ("≥ 0.98", lambda v: v >= 0.98),
+    "digits_lstm_seconds": ("≤ 10", lambda v: v <= 10),
+    "adding_max_T_solved": ("LSTM, GRU ≥ 200", lambda v: v["lstm"] >= 200 and v["gru"] >= 200),
+    "charlm_ppl_over_best_ngram": ("≤ 0.8", lambda v: v <= 0.8),
+    "ppl_over_entropy_floor": ("≤ 1.05", lambda v: v <= 1.05),
+    "notebook_seconds": ("≤ 45 each", lambda v: max(v.values()) <= 45),
+}
+
+
+def _shown(key: str, value) -> str:
+    if key == "notebook_seconds":
+        slowest = max(value, key=value.get)
+        return f"max {value[slowest]:.1f} ({slowest}); total {sum(value.values()):.0f}"
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    return f"{value:g}"
+
+
+def table(results: dict) -> str:
+    """A markdown table of the results that have a row in GOALS: key, value, goal, met?"""
+    rows = ["| key | value | goal | met |", "|---|---|---|---|"]
+    for key, (goal, test) in GOALS.items():
+        if key in results:
+            met = "" if test is None else ("yes" if test(results[key]) else "**no**")
+            rows.append(f"| `{key}` | {_shown(key, results[key])} | {goal} | {met} |")
+    return "\n".join(rows)

@@ -8,13 +8,14 @@ asserted: a missed goal is a finding to report, not a failing build.
 """
 from __future__ import annotations
 
+import json
 import os
 import platform
 import sys
 import time
 from pathlib import Path
 
-from _results import merge, parse_args
+from _results import merge, parse_args, table
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("numpy_over_torch", "rtrl_exponent", "digits_lstm", "adding_max_T", "charlm", "notebook_seconds")
@@ -49,7 +50,8 @@ def main(argv=None) -> int:
         importlib.import_module(name).main(["--json", str(results)])
         print(f"   ({time.perf_counter() - t0:.0f} s)", flush=True)
     merge(results, {"bench_seconds": round(time.perf_counter() - start)})
-    print(f"all benchmarks: {time.perf_counter() - start:.0f} s; results in {results}")
+    print(f"all benchmarks: {time.perf_counter() - start:.0f} s; results in {results}\n")
+    print(table(json.loads(results.read_text())))
     return 0
 
 

@@ -44,3 +44,18 @@ def test_adding_solve_reports_a_short_run(one_torch_thread):
 def test_machine_description_names_cpu_and_versions():
     info = importlib.import_module("run").machine()
     assert {"cpu", "cores", "python", "numpy", "torch", "date"} <= set(info)
+
+
+def test_table_marks_met_and_missed_goals():
+    from _results import table
+
+    text = table({"lstm_numpy_over_torch": 1.3, "charlm_ppl_over_best_ngram": 1.2, "rtrl_time_exponent": 3.5,
+                  "adding_max_T_solved": {"srn": 0, "gru": 400, "lstm": 200},
+                  "notebook_seconds": {"a.ipynb": 3.0, "b.ipynb": 50.0}, "unknown": 1})
+    lines = text.splitlines()
+    assert "| `lstm_numpy_over_torch` | 1.3 | ≤ 1.5 | yes |" in lines
+    assert "| `charlm_ppl_over_best_ngram` | 1.2 | ≤ 0.8 | **no** |" in lines
+    assert "| `rtrl_time_exponent` | 3.5 | theory 4 |  |" in lines
+    assert "| `adding_max_T_solved` | srn 0, gru 400, lstm 200 | LSTM, GRU ≥ 200 | yes |" in lines
+    assert "| `notebook_seconds` | max 50.0 (b.ipynb); total 53 | ≤ 45 each | **no** |" in lines
+    assert "unknown" not in text
