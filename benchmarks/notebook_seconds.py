@@ -2,8 +2,9 @@
 
     python benchmarks/notebook_seconds.py [--json benchmarks/results.json]
 
-Runs a copy of each notebook in its own folder (so relative paths resolve) with nbclient, one at
-a time so the numbers do not compete for the CPU, and never touches the committed files.
+Runs a copy of each notebook with nbclient, with the notebook's own folder as the working
+directory, one at a time so the numbers do not compete for the CPU; the committed files are
+never touched.
 """
 from __future__ import annotations
 
@@ -23,13 +24,13 @@ def notebook_paths() -> list[Path]:
 
 
 def time_notebook(path: Path) -> float:
-    """Execute a temporary copy next to the original; return the seconds it took."""
+    """Execute a temporary copy, in the original's folder; return the seconds it took."""
     from course_utils.notebooks import execute_notebook
 
     with tempfile.TemporaryDirectory(dir=path.parent, prefix=".bench-") as tmp:
         copy = Path(tmp) / path.name
         shutil.copy(path, copy)
-        return execute_notebook(copy)
+        return execute_notebook(copy, cwd=path.parent)
 
 
 def main(argv=None) -> int:

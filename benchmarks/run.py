@@ -42,6 +42,7 @@ def main(argv=None) -> int:
 
     args = parse_args(__doc__, argv)
     results = args.json or HERE / "results.json"
+    results.unlink(missing_ok=True)      # one run, one machine: no keys left over from older runs
     merge(results, {"machine": machine()})
     start = time.perf_counter()
     for name in SCRIPTS:

@@ -1,7 +1,7 @@
 """scikit-learn's 8×8 handwritten digits read row by row: an image is a sequence of T = 8 rows.
 
 Lecture 11 and `benchmarks/digits_lstm.py` share this data pipeline and the training recipe.
-The digits ship with scikit-learn (no download): 1,797 images, 16 grey levels, 10 classes.
+The digits ship with scikit-learn (no download): 1,797 images, pixel values 0 … 16, 10 classes.
 """
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import numpy as np
 
 from . import _validate
 
-# steps, batch, Adam learning rate, clipping and label smoothing for `train.train_classifier`
-RECIPE = dict(steps=1000, batch_size=64, lr=1e-2, clip=1.0, label_smoothing=0.1, eval_every=1000)
+# steps, batch, Adam learning rate with cosine decay, clipping and label smoothing for `train.train_classifier`
+RECIPE = dict(steps=1000, batch_size=64, lr=1e-2, cosine=True, clip=1.0, label_smoothing=0.1, eval_every=1000)
 
 
 def load_split(test_size: float = 0.25, random_state: int = 0):

@@ -106,7 +106,8 @@ def forward(x, h0, c0, W_x, W_h, b):
       contiguous block of rows, and W_h h_{t−1}ᵀ is one fast matrix product.
     - The sigmoid rows of W_x, W_h and b are pre-scaled by ½, so one tanh over the whole block gives
       tanh(z/2) for i, f, o and tanh(z) for g; σ(z) = ½ tanh(z/2) + ½ is then a multiply-add.
-      Scaling by ½ is exact in floating point, so the result is unchanged.
+      Scaling by ½ is exact in floating point; results equal `step_forward`'s up to the rounding
+      of sums taken in another order.
     """
     D, H = check_packed_params(W_x, W_h, b, 4)
     T, N = check_sequence(x, {"h0": h0, "c0": c0}, D, H)
@@ -156,7 +157,7 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
     # The factors beside dc and dh do not depend on the recursion: compute them for all steps at
     # once, in the dz array itself, so that the loop only multiplies by dc or dh.
     i, f, g, o = (acts[:, k * H:(k + 1) * H] for k in range(4))
-    dzs = np.empty_like(acts)
+    dzs = np.empty(acts.shape, dtype=acts.dtype)          # C order, so the reshape below is a view
     di, df, dg, do = (dzs[:, k * H:(k + 1) * H] for k in range(4))
     np.subtract(1.0, i, out=di); di *= i; di *= g
     np.subtract(1.0, f, out=df); df *= f; df[0] *= c0.T; df[1:] *= cs[:-1]

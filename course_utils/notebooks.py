@@ -20,8 +20,12 @@ MAX_BYTES = 2_000_000
 RAISES_TAG = "raises-exception"
 
 
-def execute_notebook(path: str | os.PathLike, timeout: int = 600, kernel_name: str = "python3") -> float:
-    """Execute the notebook at `path` in place (outputs replaced); return the seconds it took."""
+def execute_notebook(path: str | os.PathLike, timeout: int = 600, kernel_name: str = "python3",
+                     cwd: str | os.PathLike | None = None) -> float:
+    """Execute the notebook at `path` in place (outputs replaced); return the seconds it took.
+
+    The kernel starts in `cwd` (default: the notebook's folder), as Jupyter would start it.
+    """
     from nbclient import NotebookClient
 
     path = Path(path)
@@ -31,7 +35,7 @@ def execute_notebook(path: str | os.PathLike, timeout: int = 600, kernel_name: s
     env_backup = os.environ.pop("MPLBACKEND", None)  # a set backend changes plot outputs
     try:
         client = NotebookClient(nb, timeout=timeout, kernel_name=kernel_name,
-                                resources={"metadata": {"path": str(path.parent)}})
+                                resources={"metadata": {"path": str(path.parent if cwd is None else cwd)}})
         start = time.perf_counter()
         client.execute()
         seconds = time.perf_counter() - start

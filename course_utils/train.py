@@ -299,6 +299,8 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
     model.train()
     log(0)
     step = 0
+    if target_mse is not None and hist.eval_mse[-1] < target_mse:
+        return hist                       # already good enough: no update
     try:
         while steps is None or step < steps:
             if time_limit is not None and time.perf_counter() - start >= time_limit:

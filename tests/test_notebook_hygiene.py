@@ -44,3 +44,18 @@ def test_hygiene_catches_problems(tmp_path):
     assert "execution counts" in problems
     assert "stores an error" in problems
     assert "stderr" in problems
+
+
+def test_execute_notebook_runs_in_place_in_the_given_folder(tmp_path):
+    from course_utils.notebooks import execute_notebook
+
+    here, elsewhere = tmp_path / "copy", tmp_path / "original"
+    here.mkdir(), elsewhere.mkdir()
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import os; print(os.path.basename(os.getcwd()))")]
+    path = here / "nb.ipynb"
+    nbformat.write(nb, path)
+    for cwd, expected in ((None, "copy"), (elsewhere, "original")):
+        seconds = execute_notebook(path, cwd=cwd)
+        out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip()
+        assert out == expected and seconds > 0

@@ -199,6 +199,8 @@ def test_target_mse_stops_at_the_first_evaluation_below_it():
     stopped = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=200, eval_every=10,
                               target_mse=target, seed=0)
     assert stopped.steps[-1] == first and stopped.eval_mse == full.eval_mse[:len(stopped.eval_mse)]
+    already = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=200, target_mse=1e9)
+    assert already.steps == [0]
 
 
 def test_training_follows_the_model_dtype():
