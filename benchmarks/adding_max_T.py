@@ -25,18 +25,13 @@ CELLS = {"srn": ("rnn", {}, 2e-3), "gru": ("gru", {}, 2e-2), "lstm": ("lstm", {"
 
 def solve(cell: str, T: int, time_limit: float):
     """(solved, seconds, steps, final held-out MSE) for one cell and length."""
-    import torch
-
     from course_utils.train import SequenceRegressor, adding_task, train_regressor
 
     kind, extra, lr = CELLS[cell]
     model = SequenceRegressor(kind, input_size=2, hidden_size=32, seed=0, **extra)
-    torch.set_flush_denormal(True)     # vanished SRN gradients become slow subnormal floats (lecture 08)
-    try:
-        hist = train_regressor(model, adding_task(T), time_limit=time_limit, batch_size=32, lr=lr, clip=1.0,
-                               eval_size=500, eval_every=100, target_mse=SOLVED_MSE, seed=0)
-    finally:
-        torch.set_flush_denormal(False)
+    hist = train_regressor(model, adding_task(T), time_limit=time_limit, batch_size=32, lr=lr, clip=1.0,
+                           eval_size=500, eval_every=100, target_mse=SOLVED_MSE, seed=0,
+                           flush_denormal=True)   # vanished SRN gradients: slow subnormal floats (lecture 08)
     mse = hist.final_eval_mse()
     return mse < SOLVED_MSE, hist.seconds[-1], hist.steps[-1], mse
 

@@ -240,8 +240,8 @@ def evaluate_mse(model: SequenceRegressor, x, y, batch_size: int = 1024) -> floa
 def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None = None,
                     time_limit: float | None = None, batch_size: int = 64, lr: float = 1e-3,
                     clip: float | None = None, weight_decay: float = 0.0, eval_size: int = 512,
-                    eval_every: int = 50, target_mse: float | None = None, seed: int = 0,
-                    progress: bool = False) -> History:
+                    eval_every: int = 50, target_mse: float | None = None, flush_denormal: bool = False,
+                    seed: int = 0, progress: bool = False) -> History:
     """Train `model` in place with Adam on mean squared error; return its History.
 
     Stops after `steps` updates or after `time_limit` seconds, whichever comes first (give at
@@ -251,7 +251,9 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
     updates and after the last. `clip` caps the global gradient norm (torch's clip_grad_norm_);
     `weight_decay` is Adam's L2 term. `progress` shows a tqdm bar on stderr (keep it off in
     notebooks). Training stops early, with `diverged` set, if the loss becomes NaN or inf, and at
-    the first evaluation whose held-out MSE is below `target_mse`, if given.
+    the first evaluation whose held-out MSE is below `target_mse`, if given. `flush_denormal`
+    makes torch treat subnormal floats as 0 while training (vanished gradients of an SRN become
+    subnormal, and x86 CPUs handle those on a slow path); it is switched off again afterwards.
     """
     if not isinstance(model, SequenceRegressor):
         raise ValueError(f"model must be a SequenceRegressor, got {type(model).__name__}")
@@ -301,6 +303,8 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
     step = 0
     if target_mse is not None and hist.eval_mse[-1] < target_mse:
         return hist                       # already good enough: no update
+    if flush_denormal:
+        torch.set_flush_denormal(True)
     try:
         while steps is None or step < steps:
             if time_limit is not None and time.perf_counter() - start >= time_limit:
@@ -332,6 +336,8 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
                 if target_mse is not None and hist.eval_mse[-1] < target_mse:
                     break
     finally:
+        if flush_denormal:
+            torch.set_flush_denormal(False)
         if bar is not None:
             bar.close()
     if not hist.diverged and hist.steps[-1] != step:

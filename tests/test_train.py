@@ -203,6 +203,15 @@ def test_target_mse_stops_at_the_first_evaluation_below_it():
     assert already.steps == [0]
 
 
+def test_flush_denormal_is_on_only_while_training(monkeypatch):
+    calls = []
+    monkeypatch.setattr(torch, "set_flush_denormal", lambda mode: calls.append(mode) or True)
+    plain = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=3, seed=0)
+    assert calls == []
+    flushed = train_regressor(SequenceRegressor("rnn", 1, 4, seed=0), _mean_task, steps=3, flush_denormal=True, seed=0)
+    assert calls == [True, False] and flushed.eval_mse == plain.eval_mse
+
+
 def test_training_follows_the_model_dtype():
     model = SequenceRegressor("gru", 1, 4, seed=0).double()
     hist = train_regressor(model, _mean_task, steps=5, eval_size=16)
