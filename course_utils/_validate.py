@@ -52,6 +52,21 @@ def float_array(name: str, value, *, ndim: int | tuple[int, ...] | None = None,
     return arr
 
 
+def training_length(steps, time_limit) -> tuple[int | None, float | None]:
+    """A training run's stop rule: `steps` updates and/or `time_limit` seconds (at least one)."""
+    if steps is None and time_limit is None:
+        raise ValueError("give steps or time_limit (or both): expected a way to stop training")
+    steps = None if steps is None else positive_int("steps", steps)
+    if time_limit is not None:
+        time_limit = finite_float("time_limit", time_limit, low=0.0, low_open=True)
+    return steps, time_limit
+
+
+def optional_positive(name: str, value) -> float | None:
+    """None, or a finite float > 0 (a clipping threshold, a target)."""
+    return None if value is None else finite_float(name, value, low=0.0, low_open=True)
+
+
 def choice(name: str, value, options) -> str:
     """Return `value` if it is one of `options`, or raise listing them."""
     if value not in options:

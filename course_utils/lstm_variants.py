@@ -490,8 +490,7 @@ def fit(model: LastStateRegressor, task: Callable, *, steps: int, batch_size: in
     steps = _validate.positive_int("steps", steps)
     batch_size = _validate.positive_int("batch_size", batch_size)
     lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    if clip is not None:
-        clip = _validate.finite_float("clip", clip, low=0.0, low_open=True)
+    clip = _validate.optional_positive("clip", clip)
     eval_every = _validate.positive_int("eval_every", eval_every)
     seed = _validate.positive_int("seed", seed, minimum=0)
     x_eval, y_eval = (_as_target_tensor(a) for a in heldout_set(task, eval_size, seed))

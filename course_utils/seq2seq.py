@@ -179,8 +179,7 @@ def train_seq2seq(model: Seq2Seq, task, *, steps: int, batch_size: int = 64, lr:
     steps = _validate.positive_int("steps", steps)
     batch_size = _validate.positive_int("batch_size", batch_size)
     lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    if clip is not None:
-        clip = _validate.finite_float("clip", clip, low=0.0, low_open=True)
+    clip = _validate.optional_positive("clip", clip)
     log_every = _validate.positive_int("log_every", log_every)
     seed = _validate.positive_int("seed", seed, minimum=0)
     rng = np.random.default_rng(seed)
@@ -313,16 +312,11 @@ def train_char_lm(model: CharLM, train_ids, *, steps: int | None = None, time_li
 
     if not isinstance(model, CharLM):
         raise ValueError(f"model must be a CharLM, got {type(model).__name__}")
-    if steps is None and time_limit is None:
-        raise ValueError("give steps or time_limit (or both): expected a way to stop training")
-    steps = None if steps is None else _validate.positive_int("steps", steps)
-    if time_limit is not None:
-        time_limit = _validate.finite_float("time_limit", time_limit, low=0.0, low_open=True)
+    steps, time_limit = _validate.training_length(steps, time_limit)
     batch_size = _validate.positive_int("batch_size", batch_size)
     num_steps = _validate.positive_int("num_steps", num_steps)
     lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    if clip is not None:
-        clip = _validate.finite_float("clip", clip, low=0.0, low_open=True)
+    clip = _validate.optional_positive("clip", clip)
     seed = _validate.positive_int("seed", seed, minimum=0)
     ids = _ids("train_ids", train_ids, model.vocab_size, batch_size * num_steps + 1)
     rng = np.random.default_rng(seed)

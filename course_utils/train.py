@@ -259,20 +259,14 @@ def train_regressor(model: SequenceRegressor, task: Task, *, steps: int | None =
         raise ValueError(f"model must be a SequenceRegressor, got {type(model).__name__}")
     if not callable(task):
         raise ValueError("task must be a callable task(N, rng) -> (x, y), e.g. adding_task(T)")
-    if steps is None and time_limit is None:
-        raise ValueError("give steps or time_limit (or both): expected a way to stop training")
-    steps = None if steps is None else _validate.positive_int("steps", steps)
-    if time_limit is not None:
-        time_limit = _validate.finite_float("time_limit", time_limit, low=0.0, low_open=True)
+    steps, time_limit = _validate.training_length(steps, time_limit)
     batch_size = _validate.positive_int("batch_size", batch_size)
     lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    if clip is not None:
-        clip = _validate.finite_float("clip", clip, low=0.0, low_open=True)
+    clip = _validate.optional_positive("clip", clip)
     weight_decay = _validate.finite_float("weight_decay", weight_decay, low=0.0)
     eval_size = _validate.positive_int("eval_size", eval_size)
     eval_every = _validate.positive_int("eval_every", eval_every)
-    if target_mse is not None:
-        target_mse = _validate.finite_float("target_mse", target_mse, low=0.0, low_open=True)
+    target_mse = _validate.optional_positive("target_mse", target_mse)
     seed = _validate.positive_int("seed", seed, minimum=0)
 
     train_seq, _ = np.random.SeedSequence(seed).spawn(2)
@@ -539,8 +533,7 @@ def train_classifier(model: SequenceClassifier, x, y, *, lengths=None, steps: in
     steps = _validate.positive_int("steps", steps)
     batch_size = _validate.positive_int("batch_size", batch_size)
     lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    if clip is not None:
-        clip = _validate.finite_float("clip", clip, low=0.0, low_open=True)
+    clip = _validate.optional_positive("clip", clip)
     weight_decay = _validate.finite_float("weight_decay", weight_decay, low=0.0)
     label_smoothing = _validate.finite_float("label_smoothing", label_smoothing, low=0.0, high=1.0, high_open=True)
     eval_every = _validate.positive_int("eval_every", eval_every)
