@@ -11,15 +11,6 @@ from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
 DIGITS, OPS = [0, 1, 2], ["+", "-", "*"]
 
 
-@pytest.fixture
-def one_thread():
-    """Small torch models train ~30× slower with 2 threads on a busy 2-core machine; restore afterwards."""
-    old = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(old)
-
-
 def _recursive(tree, W, b, leaf_vec, label_vec=None):
     """Independent reference: the textbook recursion."""
     if not isinstance(tree, tuple):
@@ -284,7 +275,7 @@ def test_forest_and_model_bad_input():
         S.BagOfSymbols(0, 4, 3)
 
 
-def test_fit_classifier_learns_and_logs(rng, one_thread):
+def test_fit_classifier_learns_and_logs(rng, one_torch_thread):
     trees, y = S.expression_dataset(256, rng, min_leaves=2, max_leaves=2)   # one operator: easy
     forest = S.encode_forest(trees, DIGITS, OPS)
     net = S.TreeNet(3, 3, 32, 3, seed=0)
