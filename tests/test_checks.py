@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from course_utils.checks import (CheckFailed, check, check_true, gradient_check, max_abs_diff,
-                                 numerical_gradient, rel_error)
+                                 numerical_gradient, rel_error, scaled_error)
 
 
 def test_rel_error_values():
@@ -15,7 +15,23 @@ def test_max_abs_diff():
     assert max_abs_diff([1.0, 2.0], [1.5, 2.0]) == 0.5
 
 
-@pytest.mark.parametrize("fn", [rel_error, max_abs_diff])
+def test_scaled_error_measures_against_the_largest_entry():
+    assert scaled_error([2.0, 1e-6], [2.0, 0.0]) == pytest.approx(5e-7)    # rel_error says 1
+    assert rel_error([2.0, 1e-6], [2.0, 0.0]) == pytest.approx(1.0)
+    assert scaled_error([1.0, -1.0], [-1.0, 1.0]) == pytest.approx(2.0)     # a wrong sign is never small
+    assert scaled_error(np.zeros(3), np.zeros(3)) == 0.0
+
+
+def test_scaled_error_tells_a_right_gradient_from_a_wrong_one(rng):
+    A = rng.standard_normal((4, 3))
+    x = rng.standard_normal(3)
+    x[0] = 1e-7                                                      # an entry of the gradient near 0
+    g = numerical_gradient(lambda: np.sum((A @ x) ** 2) / 2, x)
+    assert scaled_error(g, A.T @ (A @ x)) < 1e-9
+    assert scaled_error(g, 0.9 * A.T @ (A @ x)) > 0.05
+
+
+@pytest.mark.parametrize("fn", [rel_error, max_abs_diff, scaled_error])
 def test_comparisons_reject_bad_input(fn):
     with pytest.raises(ValueError, match="same shape"):
         fn(np.ones(2), np.ones(3))

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
 
 from course_utils.grading import nbgrader_meta as meta
@@ -24,9 +25,10 @@ def _sha(path):
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def _variant(tmp_path, name, edits=None, delete=(), duplicate=()):
-    """A copy of the hw02 solution with cell sources replaced ({grade_id: source}), cells deleted or duplicated."""
-    nb = nbformat.read(HW02, as_version=4)
+def _variant(tmp_path, name, edits=None, delete=(), duplicate=(), after=None, source=HW02):
+    """A copy of a solution (hw02 unless `source`) with cell sources replaced ({grade_id: source}),
+    cells deleted or duplicated, and new plain code cells inserted ({grade_id: source after it})."""
+    nb = nbformat.read(source, as_version=4)
     cells = []
     for cell in nb.cells:
         gid = meta.meta(cell).get("grade_id")
@@ -39,6 +41,8 @@ def _variant(tmp_path, name, edits=None, delete=(), duplicate=()):
             twin = nbformat.from_dict(json.loads(json.dumps(cell)))
             twin["id"] = f"{cell.get('id', 'cell')}-copy"
             cells.append(twin)
+        if after and gid in after:
+            cells.append(nbformat.v4.new_code_cell(after[gid]))
     nb.cells = cells
     path = tmp_path / f"{name}.ipynb"
     nbformat.write(nb, path)
@@ -115,6 +119,73 @@ def test_syntax_errors_exits_nans_and_wrong_types(tmp_path):
     assert all(x.score == 0 for x in q.values())
 
 
+STEAL = """from course_utils.grading.grade import reference_namespace
+leaky_step_forward = reference_namespace("hw02")["leaky_step_forward"]
+"""
+READ_SOLUTION = """import json, pathlib, course_utils
+source = pathlib.Path(course_utils.__file__).parents[1] / "solutions" / "hw02_leaky_srn_bptt.ipynb"
+cells = json.loads(source.read_text())["cells"]
+"""
+GIT_SHOW = """import subprocess
+shown = subprocess.run(["git", "show", "HEAD:solutions/hw02_leaky_srn_bptt.ipynb"], capture_output=True)
+"""
+
+
+def test_reference_solutions_and_other_programs_are_out_of_reach(tmp_path):
+    """Student code runs inside the instructor's checkout; it still cannot reach the answers."""
+    path = _variant(tmp_path, "steal", edits={
+        "leaky_step_forward": STEAL,
+        "leaky_step_backward": READ_SOLUTION,
+        "leaky_bptt": GIT_SHOW,
+    })
+    report = grade_notebook(path, seed=6)           # the assignment's limits: importing the grader takes a while
+    q = _by_id(report)
+    assert q["test_step_forward"].score == 0 and "may not read" in q["test_step_forward"].message
+    assert q["test_step_backward"].score == 0 and "may not read" in q["test_step_backward"].message
+    assert q["test_bptt"].score == 0 and "may not start other programs" in q["test_bptt"].message
+    assert q["test_clip"].score == 2.0
+
+
+def test_an_answer_that_changes_its_inputs_loses_the_check(tmp_path):
+    in_place = ("import numpy as np\ndef clip_global_norm(grads, max_norm):\n"
+                "    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))\n"
+                "    for g in grads.values():\n        g *= min(1.0, max_norm / (norm + 1e-12))\n"
+                "    return grads, norm")
+    q = _by_id(grade_notebook(_variant(tmp_path, "in_place", edits={"clip_global_norm": in_place}), seed=7,
+                              limits=LIMITS))
+    check = {c.name: c for c in q["test_clip"].checks}
+    assert check["a large gradient is scaled to max_norm"].score == 0
+    assert "changed its input" in q["test_clip"].message
+    assert check["a small gradient is left unchanged"].score == 1     # scaled by 1: nothing changed
+
+
+def test_a_cell_that_ignores_the_alarm_costs_only_itself(tmp_path):
+    """A scratch cell that catches the time-out and loops on is killed once, named, and skipped."""
+    stubborn = "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass"
+    report = grade_notebook(_variant(tmp_path, "stubborn", after={"leaky_step_forward": stubborn}), seed=8,
+                            limits=LIMITS)
+    assert report.score == report.max_score, [q.message for q in report.questions]
+    assert any("could not be interrupted" in p and "skipped" in p for p in report.problems), report.problems
+
+
+def test_hw04_answers_may_not_call_course_utils_or_torch_in_any_way(tmp_path):
+    hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
+    nb = nbformat.read(hw04, as_version=4)
+    source = {meta.meta(c).get("grade_id"): c.source for c in nb.cells}
+    local_import = source["mgu_step_forward"].replace(
+        "    H = h_prev.shape[1]\n", "    import importlib\n    importlib.import_module('course_utils.lstm')"
+                                      ".init_params(1, 1)\n    H = h_prev.shape[1]\n", 1)
+    via_builtin = source["mgu_step_backward"].replace(
+        "    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    __import__('torch').zeros(1)\n", 1)
+    assert local_import != source["mgu_step_forward"] and via_builtin != source["mgu_step_backward"]
+    path = _variant(tmp_path, "hw04_wrapped", source=hw04,
+                    edits={"mgu_step_forward": local_import, "mgu_step_backward": via_builtin})
+    q = _by_id(grade_notebook(path, seed=9, limits=LIMITS))
+    assert q["test_mgu_forward"].score == 0 and "calls course_utils.lstm.init_params" in q["test_mgu_forward"].message
+    assert q["test_mgu_backward"].score == 0 and "calls torch" in q["test_mgu_backward"].message
+    assert q["test_peephole_backward"].score == q["test_peephole_backward"].max_score
+
+
 def test_deleted_duplicated_and_edited_cells(tmp_path):
     nb = nbformat.read(HW02, as_version=4)
     test_source = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "test_bptt")
@@ -165,3 +236,38 @@ def test_release_rejects_invalid_metadata():
 def test_unknown_assignment_is_a_clear_error():
     with pytest.raises(ValueError, match="no grading spec for assignment 'hw99'"):
         load_assignment("hw99")
+
+
+def test_a_folder_with_mixed_and_damaged_submissions_is_graded_as_far_as_possible(tmp_path, capsys):
+    sub = tmp_path / "subs"
+    sub.mkdir()
+    for hw in ("hw01_ngram_perplexity", "hw02_leaky_srn_bptt"):
+        (sub / f"{hw[:4]}_carol.ipynb").write_bytes((ROOT / "exercises" / f"{hw}.ipynb").read_bytes())
+    damaged = nbformat.read(ROOT / "exercises" / HW02.name, as_version=4)
+    damaged.cells[1].metadata["nbgrader"] = "oops"                   # the set-up cell's metadata lost
+    damaged.cells[3].metadata["nbgrader"]["grade_id"] = ["a", "list"]
+    nbformat.write(damaged, sub / "hw02_dave.ipynb")
+    essay = nbformat.read(ROOT / "exercises" / HW02.name, as_version=4)
+    essay.metadata.pop("course")
+    nbformat.write(essay, sub / "essay.ipynb")                       # no hwNN anywhere
+    book = tmp_path / "book.csv"
+    assert cli(["grade", str(sub), "--csv", str(book)]) == 1          # all but essay graded
+    assert "essay.ipynb" in capsys.readouterr().err
+    hw01_rows = book.read_text().splitlines()
+    hw02_rows = (tmp_path / "book_hw02.csv").read_text().splitlines()
+    assert len(hw01_rows) == 2 and "test_counts" in hw01_rows[0]
+    assert len(hw02_rows) == 3 and "test_step_forward" in hw02_rows[0]
+    assert any("dave" in row and ",0,14," in row for row in hw02_rows)
+
+
+def test_comparison_messages_name_tensors_and_returned_items_and_read_lists():
+    from course_utils.grading.spec import compare_arrays
+    from course_utils.grading.transport import Unsupported
+
+    compare = compare_arrays(tol=1e-9, names=("dx", "dh"))
+    reference = (np.zeros(2), np.ones(3))
+    assert "torch.Tensor" in compare((Unsupported("torch.Tensor"), np.ones(3)), reference)
+    assert ".numpy()" in compare((Unsupported("torch.Tensor"), np.ones(3)), reference)
+    assert "result[1] (dh)" in compare((np.zeros(2), np.zeros(3)), reference)
+    assert compare(([0.0, 0.0], [1.0, 1.0, 1.0]), reference) is None         # lists of numbers are arrays
+    assert "shape" in compare(([0.0], np.ones(3)), reference)

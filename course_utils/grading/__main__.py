@@ -4,8 +4,10 @@
     python -m course_utils.grading grade SUBMISSION.ipynb|FOLDER [--json FILE] [--csv FILE]
                                          [--assignment hwNN] [--seed N]
 
-`grade` prints a per-question table and exits 0 whenever it could grade (a score of 0 is a
-result, not an error); it exits 2 for unusable arguments.
+`grade` prints a per-question table and exits 0 when it could grade every submission (a score of
+0 is a result, not an error). In a folder it grades what it can and names the files it could not
+(exit 1); it exits 2 for unusable arguments. `--csv` keeps one gradebook per assignment: rows of
+another assignment than the file's go to FILE's name with `_hwNN` added.
 """
 from __future__ import annotations
 
@@ -31,17 +33,31 @@ def format_table(report: Report) -> str:
     return "\n".join(rows)
 
 
-def append_csv(path: Path, report: Report) -> None:
-    """One gradebook row per submission; the header is written when the file is new."""
+def _csv_header(path: Path) -> list[str] | None:
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open(newline="", encoding="utf-8") as f:
+        return next(csv.reader(f), None)
+
+
+def append_csv(path: Path, report: Report) -> Path:
+    """One gradebook row per submission, in a file whose columns are this assignment's questions:
+    `path` itself when it is new or has these columns, else `path` with `_hwNN` added to its name.
+    Returns the file written."""
     header = ["submission", "assignment", "seed", "score", "max_score"] + [q.grade_id for q in report.questions]
     row = [report.submission, report.assignment, report.seed, f"{report.score:g}", f"{report.max_score:g}"] + \
           [f"{q.score:g}" for q in report.questions]
-    new = not path.exists() or path.stat().st_size == 0
+    if _csv_header(path) not in (None, header):
+        path = path.with_name(f"{path.stem}_{report.assignment}{path.suffix}")
+    existing = _csv_header(path)
+    if existing not in (None, header):
+        raise ValueError(f"{path} has other columns than {report.assignment}'s gradebook; use another --csv file")
     with path.open("a", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        if new:
+        if existing is None:
             writer.writerow(header)
         writer.writerow(row)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -74,20 +90,34 @@ def main(argv: list[str] | None = None) -> int:
     if not paths:
         print(f"error: no .ipynb files in {target}", file=sys.stderr)
         return 2
-    reports = []
+    reports, failed = [], []
     for path in paths:
         try:
             report = grade_notebook(path, assignment=args.assignment, seed=args.seed)
-        except ValueError as exc:
-            print(f"error: {exc}", file=sys.stderr)
-            return 2
+        except Exception as exc:  # one odd file must not stop a folder: name it and go on
+            failed.append(f"{path}: {exc}" if isinstance(exc, ValueError) else
+                          f"{path}: could not be graded ({type(exc).__name__}: {exc})")
+            print(f"error: {failed[-1]}", file=sys.stderr)
+            continue
         reports.append(report)
         print(format_table(report))
         if args.csv:
-            append_csv(args.csv, report)
+            try:
+                written = append_csv(args.csv, report)
+            except (OSError, ValueError) as exc:
+                failed.append(f"{path}: graded, but its gradebook row was not written ({exc})")
+                print(f"error: {failed[-1]}", file=sys.stderr)
+                continue
+            if written != args.csv:
+                print(f"  ({report.assignment} rows go to {written}: {args.csv} holds another assignment)")
     if args.json:
         data = reports[0].to_json() if len(reports) == 1 and not target.is_dir() else [r.to_json() for r in reports]
         args.json.write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")
+    if failed and not target.is_dir():
+        return 2
+    if failed:
+        print(f"{len(failed)} of {len(paths)} submissions could not be graded (listed above)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -13,8 +13,16 @@ GRADE_ID = re.compile(r"^[a-zA-Z0-9_\-]+$")
 
 
 def meta(cell) -> dict:
-    """The cell's nbgrader metadata ({} for a plain cell)."""
-    return dict(cell.get("metadata", {}).get("nbgrader", {}) or {})
+    """The cell's nbgrader metadata ({} for a plain cell, or for metadata that is not a mapping; a
+    grade_id that is not a string is dropped, so a damaged submission reads as a plain cell)."""
+    metadata = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+    found = metadata.get("nbgrader", {}) if isinstance(metadata, dict) else {}
+    if not isinstance(found, dict):
+        return {}
+    found = dict(found)
+    if "grade_id" in found and not isinstance(found["grade_id"], str):
+        del found["grade_id"]
+    return found
 
 
 def is_grade(cell) -> bool:
@@ -48,6 +56,10 @@ def validation_problems(nb) -> list[str]:
     """What keeps a notebook's nbgrader metadata from being valid v3 metadata."""
     problems, seen = [], {}
     for index, cell in enumerate(nb.cells):
+        raw = cell.get("metadata", {}).get("nbgrader")
+        if raw is not None and not isinstance(raw, dict):
+            problems.append(f"cell {index}: metadata.nbgrader must be a mapping, got {type(raw).__name__}")
+            continue
         m = meta(cell)
         if not m:
             continue

@@ -13,6 +13,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .transport import Unsupported
+
 
 @dataclass(frozen=True)
 class Check:
@@ -22,6 +24,7 @@ class Check:
     call: Callable[[dict, dict], Any]                       # (namespace, inputs) -> result, run on both sides
     compare: Callable[[Any, Any], str | None] | None = None  # (student, reference) -> None or why it fails
     hidden: bool = True                                     # not among the visible tests
+    keeps_inputs: bool = False                              # the answer must leave its inputs unchanged
 
 
 @dataclass(frozen=True)
@@ -43,10 +46,21 @@ class Assignment:
     questions: tuple[Question, ...]
     cell_seconds: float = 20.0    # limit for running one student cell
     question_seconds: float = 60.0  # limit for one question's whole process
+    foreign: tuple[str, ...] = ()   # packages an answer may not call while a check runs (e.g. torch)
+    allowed: frozenset = frozenset()  # 'module.name' functions of those packages it may call all the same
 
 
-def compare_arrays(tol: float = 1e-6, rel: bool = True) -> Callable[[Any, Any], str | None]:
-    """A comparison for (nested tuples/lists/dicts of) arrays: types, shapes, finiteness, closeness."""
+def function(ns: dict, name: str):
+    """The student's function `name` from their namespace, or a NameError a student can act on."""
+    fn = ns.get(name)
+    if not callable(fn):
+        raise NameError(f"{name} is not defined: keep the function name and signature of the exercise")
+    return fn
+
+
+def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] = ()) -> Callable[[Any, Any], str | None]:
+    """A comparison for (nested tuples/lists/dicts of) arrays: types, shapes, finiteness, closeness.
+    `names` name the items of a returned tuple in messages (e.g. ("dx", "dh_prev"))."""
 
     def compare(student, reference, path: str = "result") -> str | None:
         if isinstance(reference, dict):
@@ -66,7 +80,8 @@ def compare_arrays(tol: float = 1e-6, rel: bool = True) -> Callable[[Any, Any], 
                     else type(student).__name__
                 return f"{path} should be a tuple of {len(reference)} items, got {got}"
             for i, (s, r) in enumerate(zip(student, reference)):
-                why = compare(s, r, f"{path}[{i}]")
+                label = f" ({names[i]})" if path == "result" and i < len(names) else ""
+                why = compare(s, r, f"{path}[{i}]{label}")
                 if why:
                     return why
             return None
@@ -79,6 +94,14 @@ def _compare_leaf(student, reference, path, tol, rel) -> str | None:
     ref = np.asarray(reference)
     if isinstance(student, (bool, np.bool_)) and not isinstance(reference, (bool, np.bool_)):
         return f"{path} should be a number or array, got a bool"
+    if isinstance(student, Unsupported):
+        hint = " (convert a tensor with .detach().numpy())" if "torch" in student.type_name else ""
+        return f"{path} should be a numpy array or number, got {student.type_name}{hint}"
+    if isinstance(student, (list, tuple)) and isinstance(reference, np.ndarray):
+        try:                                      # a list of numbers is read as the array it spells
+            student = np.array(student, dtype=np.float64)
+        except (TypeError, ValueError):
+            return f"{path} should be a numpy array of numbers, got a {type(student).__name__} that is not one"
     if not isinstance(student, (np.ndarray, int, float, np.number)):
         return f"{path} should be a numpy array or number, got {type(student).__name__}"
     got = np.asarray(student)

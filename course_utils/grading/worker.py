@@ -5,24 +5,157 @@
 Reads JOB_DIR/job.json and JOB_DIR/inputs_<q>.{json,npz}. For each question it forks a child
 that executes the submission's code cells in a fresh namespace (each cell under an alarm), runs
 the question's checks and writes JOB_DIR/results_<q>.{json,npz} after every check, so checks
-finished before a crash or a time-out still count; the parent kills a child that runs past the
-question's limit and records how it ended in status_<q>.json. Nothing here decides a score: the
-grader compares the results with the reference in its own process.
+finished before a crash or a time-out still count. The parent watches the child's progress: it
+kills a child that runs past the question's limit, and a child stuck in one cell that ignores the
+alarm (by catching it); that cell is then skipped for this and every later question. How each
+question ended goes to status_<q>.json. Nothing here decides a score: the grader compares the
+results with the reference in its own process.
+
+The child cannot read the reference solutions (solutions/ and .git/ of the course checkout), start
+other programs, or change files of the checkout: an audit hook, which Python cannot remove, refuses
+it. A check can also insist that the answer leaves its inputs unchanged, and an assignment can
+insist that answers run only their own code (not torch or course_utils), which a profile hook
+enforces while the check runs. (Grade untrusted submissions as an unprivileged user or in a
+container as well: a determined student can still escape a Python-level guard through ctypes.)
 """
 from __future__ import annotations
 
+import copy
 import importlib
 import json
 import os
+import resource
 import signal
 import sys
 import time
 import traceback
+from contextlib import contextmanager
 from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[2]     # the course checkout
+READ_GUARDED = ("solutions", ".git")            # where the reference answers live
+SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
+                          "os.forkpty", "pty.spawn"})
+PATH_EVENTS = frozenset({"os.remove", "os.rmdir", "os.rename", "os.link", "os.symlink", "os.truncate", "os.chmod",
+                         "os.chown", "shutil.rmtree", "shutil.move", "os.mkdir", "os.utime"})
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+MEMORY_HEADROOM = 4 << 30                       # bytes of address space a question may add to the worker's
+GRADER = __package__ or "course_utils.grading"
+GRACE_SECONDS = 2.0                             # how long past the alarm the parent waits before it kills
 
 
 class CellTimeout(BaseException):
     """Raised by the alarm when one cell or one check runs past its limit."""
+
+
+class GraderRule(PermissionError):
+    """A rule of the grader broken by the answer (reading the solutions, calling forbidden code...)."""
+
+
+def _under(path, folders: tuple[str, ...]) -> bool:
+    if isinstance(path, int) or path is None:
+        return False
+    try:
+        real = os.path.realpath(os.fsdecode(path))
+    except (TypeError, ValueError):
+        return False
+    return any(real == f or real.startswith(f + os.sep) for f in folders)
+
+
+def guard_checkout(root: Path = ROOT) -> None:
+    """From now on this process may not read the reference solutions, start programs, or change the
+    course checkout. An audit hook cannot be removed, so student code cannot switch this off."""
+    readable_not = tuple(os.path.realpath(root / d) for d in READ_GUARDED)
+    checkout = (os.path.realpath(root),)
+
+    def hook(event: str, args: tuple) -> None:
+        if event in SPAWN_EVENTS:
+            raise GraderRule("a graded notebook may not start other programs or processes")
+        if event == "open" and args:
+            path, mode, flags = (tuple(args) + (None, None))[:3]
+            if _under(path, readable_not):
+                raise GraderRule(f"a graded notebook may not read {os.fsdecode(path)} (the reference solutions)")
+            writes = (isinstance(mode, str) and any(m in mode for m in "wax+")) or \
+                     (isinstance(flags, int) and flags & WRITE_FLAGS)
+            if writes and _under(path, checkout):
+                raise GraderRule(f"a graded notebook may not write {os.fsdecode(path)} (the course's files)")
+        elif event in PATH_EVENTS and any(_under(a, checkout) for a in args[:2] if isinstance(a, (str, bytes))):
+            raise GraderRule(f"a graded notebook may not change the course's files ({event})")
+
+    sys.addaudithook(hook)
+
+
+def limit_memory(headroom: int = MEMORY_HEADROOM) -> None:
+    """Cap this process's address space, so one huge allocation fails with MemoryError instead of
+    pushing the grading machine out of memory."""
+    try:
+        with open("/proc/self/status") as f:
+            size_kb = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
+        resource.setrlimit(resource.RLIMIT_AS, (size_kb * 1024 + headroom, resource.RLIM_INFINITY))
+    except (OSError, ValueError, StopIteration):
+        pass  # no /proc or no permission: run without the cap
+
+
+def changed_inputs(before, after, path: str = "") -> list[str]:
+    """Names of the inputs (dict keys, tuple positions) whose values differ between two copies."""
+    if isinstance(before, dict) and isinstance(after, dict):
+        return [p for k in before for p in changed_inputs(before[k], after.get(k), f"{path}[{k!r}]" if path else k)]
+    if isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)) and len(before) == len(after):
+        return [p for i, (b, a) in enumerate(zip(before, after)) for p in changed_inputs(b, a, f"{path}[{i}]")]
+    if isinstance(before, np.ndarray):
+        same = isinstance(after, np.ndarray) and before.shape == after.shape and np.array_equal(before, after, equal_nan=True)
+        return [] if same else [path or "input"]
+    return [] if type(before) is type(after) and before == after else [path or "input"]
+
+
+def _module_of(frame_or_fn) -> str:
+    if hasattr(frame_or_fn, "f_globals"):
+        return frame_or_fn.f_globals.get("__name__", "") or ""
+    module = getattr(frame_or_fn, "__module__", None)
+    return module if isinstance(module, str) else type(getattr(frame_or_fn, "__self__", None)).__module__
+
+
+@contextmanager
+def own_code_only(foreign: tuple[str, ...], allowed: frozenset):
+    """Run the body under a profile hook that notes the first call into a `foreign` package (torch,
+    course_utils, ...) that is not inside an `allowed` function ('module.name'); raise GraderRule after."""
+    if not foreign:
+        yield
+        return
+    found: list[str] = []
+    inside: list = []                      # the frame of the allowed function being run, if any
+
+    def profile(frame, event, arg):
+        if found:
+            return
+        if event == "call":
+            if inside:
+                return
+            module, name = _module_of(frame), frame.f_code.co_name
+            if f"{module}.{name}" in allowed:
+                inside.append(frame)
+            elif module.split(".")[0] in foreign and not module.startswith(GRADER) and name != "<module>":
+                found.append(f"{module}.{name}")     # (the grader's own frames, and imports, are not answers)
+        elif event == "return" and inside and frame is inside[-1]:
+            inside.pop()
+        elif event == "c_call" and not inside:
+            module = _module_of(arg)
+            if module.split(".")[0] in foreign:
+                found.append(f"{module}.{getattr(arg, '__name__', '?')}")
+
+    sys.setprofile(profile)
+    try:
+        yield
+    finally:
+        still_on = sys.getprofile() is profile
+        sys.setprofile(None)
+    if not still_on:
+        raise GraderRule("the answer switched off the grader's call monitor")
+    if found:
+        raise GraderRule(f"the answer calls {found[0]}; this homework asks for your own numpy code, "
+                         f"not a call into {' or '.join(foreign)}")
 
 
 def _on_alarm(signum, frame):
@@ -46,44 +179,77 @@ def describe(exc: BaseException) -> str:
         return "ran past its time limit (an infinite loop, or far too slow)"
     if isinstance(exc, SystemExit):
         return f"called sys.exit({exc.code!r}), which a graded answer must not do"
+    if isinstance(exc, GraderRule):
+        return str(exc)
+    if isinstance(exc, MemoryError):
+        return "ran out of memory (MemoryError): the grader caps each question's memory"
+    if isinstance(exc, NameError):
+        return (f"NameError: {exc} (the grader does not run the test cells: import and define everything "
+                "your functions need in your own cells)")
     text = f"{type(exc).__name__}: {exc}"
     return text if len(text) < 300 else text[:297] + "..."
 
 
-def run_cells(cells: list[dict], seconds: float) -> tuple[dict, list[dict]]:
-    """Execute cells in one namespace, each under an alarm; return (namespace, per-cell errors)."""
+def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
+              report=lambda label: None) -> tuple[dict, list[dict]]:
+    """Execute cells in one namespace, each under an alarm; return (namespace, per-cell errors).
+
+    Cells labelled in `skip` are not run (an earlier run got stuck in them); `report(label)` is
+    called before each cell, so the parent can see where the child is.
+    """
     namespace = {"__name__": "__main__"}
     errors = []
     for cell in cells:
+        where = {"label": cell["label"], "grade_id": cell.get("grade_id")}
+        if cell["label"] in skip:
+            errors.append({**where, "error": f"skipped: it ran past its {seconds:.0f} s limit and ignored the alarm"})
+            continue
         try:
             code = compile(strip_magics(cell["source"]), f"<cell {cell['label']}>", "exec")
         except SyntaxError as exc:
-            errors.append({"label": cell["label"], "grade_id": cell.get("grade_id"),
-                           "error": f"SyntaxError: {exc.msg} (line {exc.lineno})"})
+            errors.append({**where, "error": f"SyntaxError: {exc.msg} (line {exc.lineno})"})
             continue
+        report(cell["label"])
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             exec(code, namespace)
         except BaseException as exc:  # a student's cell may raise anything, SystemExit included
-            errors.append({"label": cell["label"], "grade_id": cell.get("grade_id"), "error": describe(exc)})
+            errors.append({**where, "error": describe(exc)})
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     return namespace, errors
 
 
-def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path) -> None:
+def run_check(check, spec, namespace: dict, inputs: dict):
+    """One check's call on the student's namespace, under the assignment's rules."""
+    before = copy.deepcopy(inputs) if check.keeps_inputs else None
+    with own_code_only(spec.foreign, spec.allowed):
+        result = check.call(namespace, inputs)
+    if before is not None:
+        changed = changed_inputs(before, inputs)
+        if changed:
+            raise GraderRule(f"the answer changed its input {', '.join(changed)} in place; the question asks "
+                             "to leave the inputs as they were and return new arrays")
+    return result
+
+
+def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: tuple[str, ...] = (),
+                 report=lambda label: None) -> None:
     """In a forked child: run the student's cells, then question q_index's checks; save after each."""
     from . import transport
 
     question = spec.questions[q_index]
     signal.signal(signal.SIGALRM, _on_alarm)
-    namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"])
+    limit_memory()
+    guard_checkout()
+    namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
     results, outputs = {"cell_errors": cell_errors, "checks": {}}, {}
     transport.save(out, results, outputs)
     for check in question.checks:
+        report("")                                    # not in a cell: a stuck check is a question time-out
         signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
         try:
-            outputs[check.name] = check.call(namespace, inputs[check.name])
+            outputs[check.name] = run_check(check, spec, namespace, inputs[check.name])
             results["checks"][check.name] = {"ok": True}
         except BaseException as exc:
             results["checks"][check.name] = {"ok": False, "error": describe(exc), "where": _student_frame(exc)}
@@ -97,21 +263,59 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path) -> None
             transport.save(out, results, outputs)
 
 
-def wait_with_limit(pid: int, seconds: float) -> str:
-    """Wait for a child; kill it past `seconds`. Returns 'ok', 'timeout' or how it ended."""
+def _exit_status(status: int) -> str:
+    if os.WIFEXITED(status):
+        code = os.WEXITSTATUS(status)
+        return "ok" if code == 0 else f"exit code {code}"
+    return f"killed by signal {os.WTERMSIG(status)}"
+
+
+def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tuple[str, str | None]:
+    """Wait for a child, reading the labels it reports before each cell. Kill it past `seconds`
+    ('timeout'), or when one cell runs past `cell_seconds` plus a grace period, i.e. the cell
+    ignored the alarm ('stuck', label). Otherwise return how it ended."""
+    os.set_blocking(progress_fd, False)
     deadline = time.monotonic() + seconds
+    label, since, pending = "", time.monotonic(), b""
     while True:
+        try:
+            chunk = os.read(progress_fd, 65536)
+        except BlockingIOError:
+            chunk = b""
+        pending += chunk
+        if b"\n" in chunk:
+            *lines, pending = pending.split(b"\n")
+            label, since = lines[-1].decode("utf-8", "replace"), time.monotonic()
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            if os.WIFEXITED(status):
-                code = os.WEXITSTATUS(status)
-                return "ok" if code == 0 else f"exit code {code}"
-            return f"killed by signal {os.WTERMSIG(status)}"
-        if time.monotonic() > deadline:
+            return _exit_status(status), None
+        now = time.monotonic()
+        stuck = bool(label) and now - since > cell_seconds + GRACE_SECONDS
+        if now > deadline or stuck:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return "timeout"
+            return ("stuck", label) if stuck else ("timeout", None)
         time.sleep(0.01)
+
+
+def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, skip: tuple[str, ...]):
+    """Fork one child for a question; returns what `watch` returns."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: the student's code runs only here
+        os.close(read_fd)
+        code = 0
+        try:
+            run_question(job, spec, q_index, inputs, job_dir / f"results_{q_index}", skip,
+                         report=lambda label: os.write(write_fd, label.encode("utf-8") + b"\n"))
+        except BaseException:
+            code = 3
+        os._exit(code)
+    os.close(write_fd)
+    try:
+        return watch(pid, read_fd, job["question_seconds"], job["cell_seconds"])
+    finally:
+        os.close(read_fd)
 
 
 def main(job_dir: str) -> None:
@@ -132,18 +336,15 @@ def main(job_dir: str) -> None:
         setup()
     except Exception:
         pass
+    skipped: list[str] = []       # cells that ignored the alarm: skipped for every later question too
     for q_index in job["questions"]:
         _, inputs = transport.load(job_dir / f"inputs_{q_index}")
-        pid = os.fork()
-        if pid == 0:  # the child: the student's code runs only here
-            code = 0
-            try:
-                run_question(job, spec, q_index, inputs, job_dir / f"results_{q_index}")
-            except BaseException:
-                code = 3
-            os._exit(code)
-        status = wait_with_limit(pid, job["question_seconds"])
-        (job_dir / f"status_{q_index}.json").write_text(json.dumps({"status": status}))
+        while True:
+            status, stuck = run_in_child(job, spec, q_index, inputs, job_dir, tuple(skipped))
+            if stuck is None or stuck in skipped:
+                break
+            skipped.append(stuck)
+        (job_dir / f"status_{q_index}.json").write_text(json.dumps({"status": status, "skipped": skipped}))
 
 
 def _student_frame(exc: BaseException) -> str:

@@ -6,7 +6,7 @@ plus edge cases (2 tokens, V = 1, ids that leave part of the vocabulary unused, 
 """
 import numpy as np
 
-from ..spec import Assignment, Check, Question, compare_arrays
+from ..spec import Assignment, Check, Question, compare_arrays, function
 
 GRID = np.round(np.arange(1, 21) * 0.05, 2)   # the grid the homework prescribes: 0.05, 0.10, …, 1.00
 
@@ -84,27 +84,27 @@ def _discount_shuffled_and_tie(rng):
 
 
 def _statistics(ns, inp):
-    return ns["bigram_statistics"](inp["ids"], inp["V"])
+    return function(ns, "bigram_statistics")(inp["ids"], inp["V"])
 
 
 def _statistics_cases(ns, inp):
-    return [ns["bigram_statistics"](c["ids"], c["V"]) for c in inp["cases"]]
+    return [function(ns, "bigram_statistics")(c["ids"], c["V"]) for c in inp["cases"]]
 
 
 def _kn(ns, inp):
-    return [ns["kn_bigram_model"](c["C"], c["d"]) for c in inp["cases"]]
+    return [function(ns, "kn_bigram_model")(c["C"], c["d"]) for c in inp["cases"]]
 
 
 def _perplexity(ns, inp):
-    return [ns["bigram_perplexity"](c["p_first"], c["P"], c["ids"]) for c in inp["cases"]]
+    return [function(ns, "bigram_perplexity")(c["p_first"], c["P"], c["ids"]) for c in inp["cases"]]
 
 
 def _discount(ns, inp):
-    return ns["choose_discount"](inp["train_ids"], inp["val_ids"], inp["V"], inp["grid"])
+    return function(ns, "choose_discount")(inp["train_ids"], inp["val_ids"], inp["V"], inp["grid"])
 
 
 def _discount_cases(ns, inp):
-    return [ns["choose_discount"](c["train_ids"], c["val_ids"], c["V"], c["grid"]) for c in inp["cases"]]
+    return [function(ns, "choose_discount")(c["train_ids"], c["val_ids"], c["V"], c["grid"]) for c in inp["cases"]]
 
 
 EXACT = compare_arrays(tol=0.0)

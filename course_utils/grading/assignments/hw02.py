@@ -1,7 +1,7 @@
 """Grading spec of hw02: the leaky SRN, step by step and through time, and global-norm clipping."""
 import numpy as np
 
-from ..spec import Assignment, Check, Question, compare_arrays
+from ..spec import Assignment, Check, Question, compare_arrays, function
 
 def _sizes(rng):
     return int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 7))  # N, D, H
@@ -38,27 +38,28 @@ def _clip_inputs(rng, scale):
 
 
 def _step_forward(ns, inp):
-    return ns["leaky_step_forward"](**inp)[0]
+    return function(ns, "leaky_step_forward")(**inp)[0]
 
 
 def _step_backward(ns, inp):
-    return ns["leaky_step_backward"](inp["dh"], inp["cache"])
+    return function(ns, "leaky_step_backward")(inp["dh"], inp["cache"])
 
 
 def _sequence_forward(ns, inp):
-    return ns["leaky_forward"](**{k: v for k, v in inp.items() if k != "dhs"})[0]
+    return function(ns, "leaky_forward")(**{k: v for k, v in inp.items() if k != "dhs"})[0]
 
 
 def _sequence_backward(ns, inp):
-    _, cache = ns["leaky_forward"](**{k: v for k, v in inp.items() if k != "dhs"})
-    return ns["leaky_backward"](inp["dhs"], cache)
+    _, cache = function(ns, "leaky_forward")(**{k: v for k, v in inp.items() if k != "dhs"})
+    return function(ns, "leaky_backward")(inp["dhs"], cache)
 
 
 def _clip(ns, inp):
-    return ns["clip_global_norm"](inp["grads"], inp["max_norm"])
+    return function(ns, "clip_global_norm")(inp["grads"], inp["max_norm"])
 
 
 CLOSE = compare_arrays(tol=1e-6)
+STEP_GRADS = compare_arrays(tol=1e-6, names=("dx", "dh_prev", "dW_hx", "dW_hh", "db_h"))
 
 ASSIGNMENT = Assignment(
     name="hw02",
@@ -69,15 +70,17 @@ ASSIGNMENT = Assignment(
             Check("alpha = 1 is the plain SRN", 1, lambda rng: _step_inputs(rng, alpha=1.0), _step_forward, CLOSE),
         )),
         Question("test_step_backward", "leaky SRN step backward", ("leaky_step_backward",), (
-            Check("all five gradients, random sizes", 4, _step_backward_inputs, _step_backward, CLOSE),
+            Check("all five gradients, random sizes", 4, _step_backward_inputs, _step_backward, STEP_GRADS),
         )),
         Question("test_bptt", "BPTT over a sequence", ("leaky_bptt",), (
             Check("hidden states of a sequence", 2, _sequence_inputs, _sequence_forward, CLOSE),
             Check("gradients of a sequence (x, h0, W_hx, W_hh, b_h)", 3, _sequence_inputs, _sequence_backward, CLOSE),
         )),
         Question("test_clip", "global-norm clipping", ("clip_global_norm",), (
-            Check("a large gradient is scaled to max_norm", 1, lambda rng: _clip_inputs(rng, 10.0), _clip, CLOSE),
-            Check("a small gradient is left unchanged", 1, lambda rng: _clip_inputs(rng, 0.01), _clip, CLOSE),
+            Check("a large gradient is scaled to max_norm", 1, lambda rng: _clip_inputs(rng, 10.0), _clip, CLOSE,
+                  keeps_inputs=True),
+            Check("a small gradient is left unchanged", 1, lambda rng: _clip_inputs(rng, 0.01), _clip, CLOSE,
+                  keeps_inputs=True),
         )),
     ),
 )

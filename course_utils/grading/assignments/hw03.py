@@ -6,7 +6,7 @@ answer to one question cannot cost another question's points through the grader'
 """
 import numpy as np
 
-from ..spec import Assignment, Check, Question, compare_arrays
+from ..spec import Assignment, Check, Question, compare_arrays, function
 
 
 def _sizes(rng, edge=False, count=3):
@@ -65,35 +65,35 @@ def _online_inputs(rng, edge=False):
 
 
 def _step(ns, inp):
-    return ns["rtrl_leaky_step"](**inp)
+    return function(ns, "rtrl_leaky_step")(**inp)
 
 
 def _readout_loss(ns, inp):
-    return ns["rtrl_readout_gradients"](**inp)[0]
+    return function(ns, "rtrl_readout_gradients")(**inp)[0]
 
 
 def _readout_grads(ns, inp):
-    return ns["rtrl_readout_gradients"](**inp)[1]
+    return function(ns, "rtrl_readout_gradients")(**inp)[1]
 
 
 def _readout(ns, inp):
-    return ns["rtrl_readout_gradients"](**inp)
+    return function(ns, "rtrl_readout_gradients")(**inp)
 
 
 def _gradients(ns, inp):
-    return ns["rtrl_leaky_gradients"](**inp)
+    return function(ns, "rtrl_leaky_gradients")(**inp)
 
 
 def _online_losses(ns, inp):
-    return ns["rtrl_online_sgd"](**inp)[1]
+    return function(ns, "rtrl_online_sgd")(**inp)[1]
 
 
 def _online_params(ns, inp):
-    return ns["rtrl_online_sgd"](**inp)[0]
+    return function(ns, "rtrl_online_sgd")(**inp)[0]
 
 
 def _online(ns, inp):
-    return ns["rtrl_online_sgd"](**inp)
+    return function(ns, "rtrl_online_sgd")(**inp)
 
 
 CLOSE = compare_arrays(tol=1e-6)
@@ -103,9 +103,11 @@ ASSIGNMENT = Assignment(
     notebook="hw03_rtrl.ipynb",
     questions=(
         Question("test_rtrl_step", "one RTRL step of the leaky SRN", ("rtrl_leaky_step",), (
-            Check("h_t and P_t, random sizes and alpha", 2, _step_inputs, _step, CLOSE),
-            Check("edge sizes (some of N, D, H equal 1)", 1, lambda rng: _step_inputs(rng, edge=True), _step, CLOSE),
-            Check("alpha = 1 is lecture 05's RTRL step", 1, lambda rng: _step_inputs(rng, alpha=1.0), _step, CLOSE),
+            Check("h_t and P_t, random sizes and alpha", 2, _step_inputs, _step, CLOSE, keeps_inputs=True),
+            Check("edge sizes (some of N, D, H equal 1)", 1, lambda rng: _step_inputs(rng, edge=True), _step, CLOSE,
+                  keeps_inputs=True),
+            Check("alpha = 1 is lecture 05's RTRL step", 1, lambda rng: _step_inputs(rng, alpha=1.0), _step, CLOSE,
+                  keeps_inputs=True),
         )),
         Question("test_readout_gradients", "one step's loss and gradients from the sensitivities",
                  ("rtrl_readout_gradients",), (
@@ -122,10 +124,10 @@ ASSIGNMENT = Assignment(
                   _gradients, CLOSE),
         )),
         Question("test_online_sgd", "online SGD with RTRL on a stream", ("rtrl_online_sgd",), (
-            Check("the losses of every step", 1, _online_inputs, _online_losses, CLOSE),
-            Check("the parameters after the last update", 2, _online_inputs, _online_params, CLOSE),
+            Check("the losses of every step", 1, _online_inputs, _online_losses, CLOSE, keeps_inputs=True),
+            Check("the parameters after the last update", 2, _online_inputs, _online_params, CLOSE, keeps_inputs=True),
             Check("edge sizes (some of N, D, H, T equal 1): losses and parameters", 1,
-                  lambda rng: _online_inputs(rng, edge=True), _online, CLOSE),
+                  lambda rng: _online_inputs(rng, edge=True), _online, CLOSE, keeps_inputs=True),
         )),
     ),
 )

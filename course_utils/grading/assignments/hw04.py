@@ -7,9 +7,11 @@ its cache is computed here too, as hw02 does). The answers themselves come from 
 notebook. Sizes are random, with one check per question at the edge N = D = H = 1 (and T = 1).
 
 Because the models have exact relations to course_utils.gru and course_utils.lstm (the visible tests
-use them), every check first makes sure the student's function does not call torch or course_utils
-(`sigmoid` and the printing helpers of the setup cell excepted): a wrapper would pass without the
-derivation the homework asks for.
+use them), an answer may not call torch or course_utils (`sigmoid` and the printing helpers of the
+setup cell excepted): a wrapper would pass without the derivation the homework asks for. Each check
+first looks at the global names the student's function uses (a clear message for the usual case);
+the worker then watches every call while the check runs (`Assignment.foreign`), which also catches
+imports inside the function and references reached another way.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ import types
 
 import numpy as np
 
-from ..spec import Assignment, Check, Question, compare_arrays
+from ..spec import Assignment, Check, Question, compare_arrays, function
 
 CLOSE = compare_arrays(tol=1e-6)
 _FOREIGN = ("torch", "course_utils")
@@ -42,9 +44,7 @@ def _foreign_name(obj) -> str | None:
 def _own_function(ns: dict, name: str):
     """The student's function `name`, after checking that it (and the notebook functions it uses)
     does not reach torch or course_utils through a global name."""
-    fn = ns.get(name)
-    if not callable(fn):
-        raise NameError(f"{name} is not defined: keep the function name and signature of the exercise")
+    fn = function(ns, name)
     seen: set = set()
 
     def walk(code: types.CodeType) -> None:
@@ -184,6 +184,8 @@ def _peephole_backward(ns, inp):
 ASSIGNMENT = Assignment(
     name="hw04",
     notebook="hw04_gated_cells.ipynb",
+    foreign=_FOREIGN,
+    allowed=frozenset(f"{module}.{name}" for module, name in _ALLOWED),
     questions=(
         Question("test_mgu_forward", "MGU step forward", ("mgu_step_forward",), (
             Check("h, random sizes", 1, _mgu_inputs, _mgu_h, CLOSE),

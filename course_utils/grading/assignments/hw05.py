@@ -7,7 +7,7 @@ to the student's forward functions.
 """
 import numpy as np
 
-from ..spec import Assignment, Check, Question, compare_arrays
+from ..spec import Assignment, Check, Question, compare_arrays, function
 
 
 def _sizes(rng, edge=False):
@@ -62,20 +62,20 @@ def _summary_inputs(rng, batch_first):
 
 
 def _layer(ns, inp):
-    return ns["bi_layer_forward"](**inp)
+    return function(ns, "bi_layer_forward")(**inp)
 
 
 def _stack(ns, inp):
-    return ns["stacked_bi_forward"](**inp)
+    return function(ns, "stacked_bi_forward")(**inp)
 
 
 def _backward(ns, inp):
-    return ns["stacked_bi_backward"](**inp)
+    return function(ns, "stacked_bi_backward")(**inp)
 
 
 def _summary(ns, inp):
-    return (ns["top_final_states"](inp["h_n"]),
-            ns["top_final_states_from_output"](inp["output"], batch_first=inp["batch_first"]))
+    return (function(ns, "top_final_states")(inp["h_n"]),
+            function(ns, "top_final_states_from_output")(inp["output"], batch_first=inp["batch_first"]))
 
 
 CLOSE = compare_arrays(tol=1e-6)
