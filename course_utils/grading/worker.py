@@ -64,11 +64,16 @@ def _under(path, folders: tuple[str, ...]) -> bool:
     return any(real == f or real.startswith(f + os.sep) for f in folders)
 
 
-def guard_checkout(root: Path = ROOT) -> None:
+def guard_checkout(root: Path = ROOT, work_dir: Path | None = None) -> None:
     """From now on this process may not read the reference solutions, start programs, or change the
-    course checkout. An audit hook cannot be removed, so student code cannot switch this off."""
+    course checkout (except `work_dir`, where it writes its results, should that lie inside). An
+    audit hook cannot be removed, so student code cannot switch this off."""
     readable_not = tuple(os.path.realpath(root / d) for d in READ_GUARDED)
     checkout = (os.path.realpath(root),)
+    own = (os.path.realpath(work_dir),) if work_dir is not None else ()
+
+    def changes_checkout(path) -> bool:
+        return _under(path, checkout) and not _under(path, own)
 
     def hook(event: str, args: tuple) -> None:
         if event in SPAWN_EVENTS:
@@ -79,9 +84,9 @@ def guard_checkout(root: Path = ROOT) -> None:
                 raise GraderRule(f"a graded notebook may not read {os.fsdecode(path)} (the reference solutions)")
             writes = (isinstance(mode, str) and any(m in mode for m in "wax+")) or \
                      (isinstance(flags, int) and flags & WRITE_FLAGS)
-            if writes and _under(path, checkout):
+            if writes and changes_checkout(path):
                 raise GraderRule(f"a graded notebook may not write {os.fsdecode(path)} (the course's files)")
-        elif event in PATH_EVENTS and any(_under(a, checkout) for a in args[:2] if isinstance(a, (str, bytes))):
+        elif event in PATH_EVENTS and any(changes_checkout(a) for a in args[:2] if isinstance(a, (str, bytes))):
             raise GraderRule(f"a graded notebook may not change the course's files ({event})")
 
     sys.addaudithook(hook)
@@ -241,7 +246,7 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
     question = spec.questions[q_index]
     signal.signal(signal.SIGALRM, _on_alarm)
     limit_memory()
-    guard_checkout()
+    guard_checkout(work_dir=out.parent)
     namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
     results, outputs = {"cell_errors": cell_errors, "checks": {}}, {}
     transport.save(out, results, outputs)
