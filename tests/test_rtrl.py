@@ -1,9 +1,11 @@
-"""RTRL gives BPTT's gradients for every parameter; bad input is refused."""
+"""RTRL gives BPTT's and torch autograd's (float64) gradients for every parameter; bad input is refused."""
 import numpy as np
 import pytest
+import torch
 
 from course_utils import rtrl, srn
 from course_utils.checks import max_abs_diff
+from course_utils.torch_bridge import srn_to_torch
 
 
 @pytest.mark.parametrize("T, N, D, H", [(6, 3, 4, 5), (1, 1, 1, 1), (1, 2, 3, 4), (5, 1, 2, 1), (4, 2, 1, 3)])
@@ -17,6 +19,25 @@ def test_rtrl_equals_bptt(rng, T, N, D, H):
     got = rtrl.gradients(x, h0, p["W_hx"], p["W_hh"], p["b_h"], dhs)
     for name in ("W_hx", "W_hh", "b_h", "h0"):
         assert max_abs_diff(got[name], bptt[name]) <= 1e-10, name
+
+
+@pytest.mark.parametrize("T, N, D, H", [(6, 3, 4, 5), (1, 1, 1, 1), (5, 2, 3, 7)])
+def test_rtrl_equals_torch_autograd_float64(rng, one_torch_thread, T, N, D, H):
+    p = srn.init_params(D, H, rng=rng)
+    x = rng.standard_normal((T, N, D))
+    h0 = 0.5 * rng.standard_normal((N, H))
+    dhs = rng.standard_normal((T, N, H))
+    got = rtrl.gradients(x, h0, p["W_hx"], p["W_hh"], p["b_h"], dhs)
+    rnn = srn_to_torch(p)                                # nn.RNN(tanh) with the same weights
+    assert rnn.weight_hh_l0.dtype == torch.float64
+    h0_t = torch.tensor(h0[None], requires_grad=True)
+    out, _ = rnn(torch.tensor(x), h0_t)
+    (out * torch.tensor(dhs)).sum().backward()           # a loss whose ∂L/∂h_t is dhs[t]
+    want = {"W_hx": rnn.weight_ih_l0.grad, "W_hh": rnn.weight_hh_l0.grad, "b_h": rnn.bias_ih_l0.grad,
+            "h0": h0_t.grad[0]}
+    for name, g in want.items():
+        assert max_abs_diff(got[name], g.numpy()) <= 1e-10, name
+    assert max_abs_diff(got["b_h"], rnn.bias_hh_l0.grad.numpy()) <= 1e-10   # torch's second bias
 
 
 def test_rtrl_step_hidden_state_equals_srn(rng):
