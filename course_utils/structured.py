@@ -246,6 +246,25 @@ def best_bag_accuracy(trees: Sequence, y, symbols: Sequence, labels: Sequence[st
     return sum(c.most_common(1)[0][1] for c in groups.values()) / len(trees)
 
 
+def bag_lookup(fit_trees: Sequence, fit_y, trees: Sequence, symbols: Sequence, labels: Sequence[str]) -> np.ndarray:
+    """A bag-of-symbols classifier as a table: predict for each of `trees` the most frequent label
+    of its bag among `fit_trees` (the smallest label on a tie), and for a bag never seen there the
+    most frequent label of `fit_y`. Fitted to the very trees it predicts, it reaches
+    `best_bag_accuracy`; fitted to other trees, it shows how much a bag model can generalise."""
+    fit_y = np.asarray(fit_y)
+    if fit_y.shape != (len(fit_trees),) or not np.issubdtype(fit_y.dtype, np.integer) or fit_y.size == 0 \
+            or fit_y.min() < 0:
+        raise ValueError(f"fit_y must hold one non-negative integer label per tree of fit_trees, shape "
+                         f"({len(fit_trees)},), got shape {fit_y.shape} and dtype {fit_y.dtype}")
+    n_classes = int(fit_y.max()) + 1
+    votes: dict[bytes, np.ndarray] = {}
+    for row, label in zip(symbol_counts(fit_trees, symbols, labels), fit_y):
+        votes.setdefault(row.tobytes(), np.zeros(n_classes, dtype=np.int64))[label] += 1
+    default = int(np.bincount(fit_y).argmax())
+    return np.array([int(votes[row.tobytes()].argmax()) if row.tobytes() in votes else default
+                     for row in symbol_counts(trees, symbols, labels)], dtype=np.int64)
+
+
 def _index(name: str, items: Sequence) -> dict:
     if isinstance(items, (str, np.ndarray)) or not isinstance(items, Sequence) or len(items) == 0:
         raise ValueError(f"{name} must be a non-empty list or tuple, got {items!r}")

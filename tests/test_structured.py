@@ -483,3 +483,19 @@ def test_message_passing_bad_input(rng):
         S.init_message_passing(2, 3, rng, edge_types=0)
     with pytest.raises(ValueError, match="rng must be a numpy Generator"):
         S.init_message_passing(2, 3, rng=0)
+
+
+def test_bag_lookup_predicts_each_bags_majority_and_reaches_the_bound_on_its_own_trees(rng):
+    trees = [("+", 1, 2), ("+", 2, 1), ("*", 1, 2), ("+", 0, 0), ("+", 1, 2)]
+    y = np.array([0, 0, 2, 1, 2])                     # bag {1, 2, +}: labels 0, 0, 2 -> 0
+    assert S.bag_lookup(trees, y, [("+", 2, 1), ("*", 2, 1), ("-", 1, 1)], DIGITS, OPS).tolist() == [0, 2, 0]
+    many, labels = S.expression_dataset(300, rng, max_leaves=4)
+    own = float(np.mean(S.bag_lookup(many, labels, many, DIGITS, OPS) == labels))
+    assert own == S.best_bag_accuracy(many, labels, DIGITS, OPS)
+
+
+def test_bag_lookup_rejects_bad_labels():
+    with pytest.raises(ValueError, match="fit_y"):
+        S.bag_lookup([("+", 1, 2)], np.array([0.5]), [("+", 1, 2)], DIGITS, OPS)
+    with pytest.raises(ValueError, match="fit_y"):
+        S.bag_lookup([("+", 1, 2)], np.array([0, 1]), [("+", 1, 2)], DIGITS, OPS)
