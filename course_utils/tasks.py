@@ -9,11 +9,14 @@ ADDING_BASELINE_MSE = 1 / 6  # predicting the mean 1 for a sum of two U(0, 1) nu
 
 
 def adding_problem(T: int, N: int, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
-    """The adding problem (Hochreiter & Schmidhuber 1997): remember two marked numbers over T steps.
+    """The adding problem, in the common later form (e.g. Le et al. 2015) of Hochreiter &
+    Schmidhuber's (1997) task: remember two marked numbers over T steps.
 
     Returns x (T, N, 2) and y (N,): channel 0 holds U(0, 1) values, channel 1 marks exactly two
     steps, one in the first half and one in the second half; the target is the sum of the two
-    marked values. Always answering 1 gives MSE 1/6 ≈ 0.167, the baseline to beat.
+    marked values. Always answering 1 gives MSE 1/6 ≈ 0.167, the baseline to beat. (The 1997
+    original draws values from [−1, 1], puts both marks early in the sequence and asks for
+    0.5 + (X₁ + X₂)/4.)
     """
     T = _validate.positive_int("T", T, minimum=2)
     N = _validate.positive_int("N", N)
