@@ -15,8 +15,8 @@ def adding_problem(T: int, N: int, rng: np.random.Generator | None = None) -> tu
     Returns x (T, N, 2) and y (N,): channel 0 holds U(0, 1) values, channel 1 marks exactly two
     steps, one in the first half and one in the second half; the target is the sum of the two
     marked values. Always answering 1 gives MSE 1/6 ≈ 0.167, the baseline to beat. (The 1997
-    original draws values from [−1, 1], puts both marks early in the sequence and asks for
-    0.5 + (X₁ + X₂)/4.)
+    original draws values from [−1, 1], marks one of the first ten steps and one before T/2,
+    and asks for 0.5 + (X₁ + X₂)/4.)
     """
     T = _validate.positive_int("T", T, minimum=2)
     N = _validate.positive_int("N", N)
