@@ -1,11 +1,14 @@
-"""course_utils.lstm_variants: torch modules against independent numpy forwards, special cases, bad input."""
+"""course_utils.lstm_variants: torch modules against independent numpy forwards and finite differences, special cases,
+bad input."""
 import numpy as np
 import pytest
 import torch
+from torch.autograd import gradcheck
+from torch.func import functional_call
 
 from course_utils import lstm, srn
 from course_utils import lstm_variants as lv
-from course_utils.checks import max_abs_diff
+from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
 from course_utils.lstm import sigmoid
 from course_utils.torch_bridge import lstm_to_torch
 from course_utils.train import History
@@ -224,6 +227,91 @@ def test_active_units_and_unit_periods():
     assert lv.active_units(6, (1, 2, 4), 1).tolist() == [True, True, False]
     assert lv.active_units(7, (1, 2, 4), 1).tolist() == [True, False, False]
     assert lv.module_layout([1, 2], 3) == ((1, 2), (3, 3))
+
+
+# ---------------------------------------------------------------- gradients
+def _check_autograd(torch_fn, numpy_fn, arrays, weights):
+    """torch_fn and numpy_fn map the same named float64 arrays to the same outputs (a tuple).
+
+    Asserts that torch.autograd.gradcheck passes for torch_fn, and that autograd's gradient of
+    L = Σ <weights, outputs> equals centred finite differences of L computed by numpy_fn (the
+    independent numpy reference). Returns autograd's gradients by name.
+    """
+    names = list(arrays)
+    tensors = [torch.tensor(arrays[n], requires_grad=True) for n in names]
+    positional = lambda *ts: torch_fn(**dict(zip(names, ts)))
+    assert gradcheck(positional, tensors, eps=1e-6, atol=1e-8, rtol=1e-6)
+    sum((torch.as_tensor(w) * out).sum() for w, out in zip(weights, positional(*tensors))).backward()
+    numpy_loss = lambda: float(sum(np.sum(w * out) for w, out in zip(weights, numpy_fn(**arrays))))
+    grads = {n: t.grad.numpy() for n, t in zip(names, tensors)}
+    for n in names:
+        assert rel_error(grads[n], numerical_gradient(numpy_loss, arrays[n])) <= 1e-6, n
+    return grads
+
+
+@pytest.mark.parametrize("flags", SWITCHES, ids=lambda f: "-".join(k for k, v in f.items() if v) or "none")
+@pytest.mark.parametrize("T, N, D, H", [(4, 2, 2, 3), (1, 1, 1, 2)])
+def test_variant_gradients_pass_gradcheck_and_match_the_numpy_reference(rng, flags, T, N, D, H):
+    layer = lv.LSTMVariant(D, H, **flags, forget_bias=0.5 if flags["forget_gate"] else 0.0, seed=5).double()
+
+    def torch_fn(x, h0, c0, **p):
+        hs, (_, c_T) = functional_call(layer, p, (x, (h0, c0)))
+        return hs, c_T
+
+    def numpy_fn(x, h0, c0, **p):
+        hs, (_, c_T), _ = lv.variant_forward(x, h0, c0, p, **flags)
+        return hs, c_T
+
+    h0, c0 = _states(rng, N, H)
+    arrays = {"x": rng.standard_normal((T, N, D)), "h0": h0, "c0": c0} | layer.numpy_params()
+    _check_autograd(torch_fn, numpy_fn, arrays, (rng.standard_normal((T, N, H)), rng.standard_normal((N, H))))
+
+
+@pytest.mark.parametrize("periods, sizes", LAYOUTS)
+@pytest.mark.parametrize("t0", [0, 1])
+def test_clockwork_gradients_pass_gradcheck_and_masked_weights_get_exactly_zero(rng, periods, sizes, t0):
+    layer = lv.ClockworkRNN(2, periods, sizes, seed=5).double()
+    H = layer.hidden_size
+
+    def torch_fn(x, h0, **p):
+        return (functional_call(layer, p, (x, h0), {"t0": t0})[0],)
+
+    def numpy_fn(x, h0, **p):
+        return (lv.clockwork_forward(x, h0, p, periods, sizes, t0=t0)[0],)
+
+    arrays = {"x": rng.standard_normal((6, 2, 2)), "h0": rng.standard_normal((2, H))} | layer.numpy_params()
+    grads = _check_autograd(torch_fn, numpy_fn, arrays, (rng.standard_normal((6, 2, H)),))
+    mask = lv.clockwork_mask(periods, sizes)
+    assert np.all(grads["W_hh"][mask == 0] == 0.0)
+    assert np.any(grads["W_hh"][mask == 1] != 0.0)
+
+
+def test_no_forget_cell_is_nn_lstm_with_the_forget_gate_forced_open(rng):
+    """nn.LSTM (float64) with forget weights 0 and bias 40 (σ(40) = 1.0 exactly): same states, same gradients."""
+    T, N, D, H = 7, 3, 2, 4
+    layer = lv.LSTMVariant(D, H, forget_gate=False, seed=6).double()
+    p = layer.numpy_params()                                            # i, g, o
+    forced = {k: np.concatenate([p[k][:H], np.zeros_like(p[k][:H]), p[k][H:]]) for k in ("W_x", "W_h", "b")}
+    forced["b"][H:2 * H] = 40.0
+    ref = lstm_to_torch(forced)
+    x, (h0, c0) = rng.standard_normal((T, N, D)), _states(rng, N, H)
+    G, G_c = torch.as_tensor(rng.standard_normal((T, N, H))), torch.as_tensor(rng.standard_normal((N, H)))
+    ours = [torch.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    hs, (h_T, c_T) = layer(ours[0], (ours[1], ours[2]))
+    hs_ref, (h_ref, c_ref) = ref(theirs[0], (theirs[1][None], theirs[2][None]))
+    assert max_abs_diff(hs.detach().numpy(), hs_ref.detach().numpy()) <= 1e-12
+    assert max_abs_diff(c_T.detach().numpy(), c_ref[0].detach().numpy()) <= 1e-12
+    ((G * hs).sum() + (G_c * c_T).sum()).backward()
+    ((G * hs_ref).sum() + (G_c * c_ref[0]).sum()).backward()
+    for a, b in zip(ours, theirs):
+        assert max_abs_diff(a.grad.numpy(), b.grad.numpy()) <= 1e-10
+    igo = np.r_[0:H, 2 * H:4 * H]
+    assert max_abs_diff(layer.W_x.grad.numpy(), ref.weight_ih_l0.grad[igo].numpy()) <= 1e-10
+    assert max_abs_diff(layer.W_h.grad.numpy(), ref.weight_hh_l0.grad[igo].numpy()) <= 1e-10
+    assert max_abs_diff(layer.b.grad.numpy(), ref.bias_hh_l0.grad[igo].numpy()) <= 1e-10
+    f_rows = slice(H, 2 * H)                                            # a saturated gate learns nothing
+    assert torch.all(ref.weight_ih_l0.grad[f_rows] == 0) and torch.all(ref.weight_hh_l0.grad[f_rows] == 0)
 
 
 # ---------------------------------------------------------------- models, counting, training
