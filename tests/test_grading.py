@@ -129,6 +129,9 @@ cells = json.loads(source.read_text())["cells"]
 GIT_SHOW = """import subprocess
 shown = subprocess.run(["git", "show", "HEAD:solutions/hw02_leaky_srn_bptt.ipynb"], capture_output=True)
 """
+WRITE_CHECKOUT = """import pathlib, course_utils
+(pathlib.Path(course_utils.__file__).parent / "planted_by_a_student.py").write_text("x = 1")
+"""
 
 
 def test_reference_solutions_and_other_programs_are_out_of_reach(tmp_path):
@@ -137,13 +140,15 @@ def test_reference_solutions_and_other_programs_are_out_of_reach(tmp_path):
         "leaky_step_forward": STEAL,
         "leaky_step_backward": READ_SOLUTION,
         "leaky_bptt": GIT_SHOW,
+        "clip_global_norm": WRITE_CHECKOUT,
     })
     report = grade_notebook(path, seed=6)           # the assignment's limits: importing the grader takes a while
     q = _by_id(report)
     assert q["test_step_forward"].score == 0 and "may not read" in q["test_step_forward"].message
     assert q["test_step_backward"].score == 0 and "may not read" in q["test_step_backward"].message
     assert q["test_bptt"].score == 0 and "may not start other programs" in q["test_bptt"].message
-    assert q["test_clip"].score == 2.0
+    assert q["test_clip"].score == 0 and "may not write" in q["test_clip"].message
+    assert not (ROOT / "course_utils" / "planted_by_a_student.py").exists()
 
 
 def test_an_answer_that_changes_its_inputs_loses_the_check(tmp_path):
