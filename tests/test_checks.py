@@ -2,7 +2,7 @@ import numpy as np
 import pytest
 
 from course_utils.checks import (CheckFailed, check, check_true, gradient_check, max_abs_diff,
-                                 numerical_gradient, rel_error, scaled_error)
+                                 numerical_gradient, rel_error, scaled_error, autograd_check)
 
 
 def test_rel_error_values():
@@ -119,3 +119,18 @@ def test_gradient_check_rejects_bad_input(rng):
         gradient_check(lambda: 0.0, {"W": W}, {})
     with pytest.raises(ValueError, match="has shape"):
         gradient_check(lambda: 0.0, {"W": W}, {"W": np.zeros(2)})
+
+
+def test_autograd_check_passes_a_right_layer_and_catches_a_wrong_reference(rng):
+    import torch
+
+    arrays = {"x": rng.standard_normal((3, 2)), "W": rng.standard_normal((4, 2))}
+    torch_fn = lambda x, W: (torch.tanh(x @ W.T),)
+    right = lambda x, W: (np.tanh(x @ W.T),)
+    wrong = lambda x, W: (np.tanh(1.01 * x @ W.T),)
+    weights = (rng.standard_normal((3, 4)),)
+    passed, error, grads = autograd_check(torch_fn, right, arrays, weights)
+    assert passed and error < 1e-7 and grads["W"].shape == (4, 2)
+    assert autograd_check(torch_fn, wrong, arrays, weights)[1] > 1e-3
+    with pytest.raises(ValueError, match="float64"):
+        autograd_check(torch_fn, right, {"x": np.ones((3, 2), np.float32), "W": arrays["W"]}, weights)

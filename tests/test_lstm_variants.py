@@ -3,12 +3,11 @@ bad input."""
 import numpy as np
 import pytest
 import torch
-from torch.autograd import gradcheck
 from torch.func import functional_call
 
 from course_utils import lstm, srn
 from course_utils import lstm_variants as lv
-from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
+from course_utils.checks import autograd_check, max_abs_diff
 from course_utils.lstm import sigmoid
 from course_utils.torch_bridge import lstm_to_torch
 from course_utils.train import History
@@ -231,21 +230,10 @@ def test_active_units_and_unit_periods():
 
 # ---------------------------------------------------------------- gradients
 def _check_autograd(torch_fn, numpy_fn, arrays, weights):
-    """torch_fn and numpy_fn map the same named float64 arrays to the same outputs (a tuple).
-
-    Asserts that torch.autograd.gradcheck passes for torch_fn, and that autograd's gradient of
-    L = Σ <weights, outputs> equals centred finite differences of L computed by numpy_fn (the
-    independent numpy reference). Returns autograd's gradients by name.
-    """
-    names = list(arrays)
-    tensors = [torch.tensor(arrays[n], requires_grad=True) for n in names]
-    positional = lambda *ts: torch_fn(**dict(zip(names, ts)))
-    assert gradcheck(positional, tensors, eps=1e-6, atol=1e-8, rtol=1e-6)
-    sum((torch.as_tensor(w) * out).sum() for w, out in zip(weights, positional(*tensors))).backward()
-    numpy_loss = lambda: float(sum(np.sum(w * out) for w, out in zip(weights, numpy_fn(**arrays))))
-    grads = {n: t.grad.numpy() for n, t in zip(names, tensors)}
-    for n in names:
-        assert rel_error(grads[n], numerical_gradient(numpy_loss, arrays[n])) <= 1e-6, n
+    """checks.autograd_check, asserted: gradcheck passes and autograd matches the numpy reference's
+    finite differences to 1e-6 (relative). Returns autograd's gradients by name."""
+    passed, error, grads = autograd_check(torch_fn, numpy_fn, arrays, weights)
+    assert passed and error <= 1e-6, (passed, error)
     return grads
 
 
