@@ -276,3 +276,57 @@ def test_comparison_messages_name_tensors_and_returned_items_and_read_lists():
     assert "result[1] (dh)" in compare((np.zeros(2), np.zeros(3)), reference)
     assert compare(([0.0, 0.0], [1.0, 1.0, 1.0]), reference) is None         # lists of numbers are arrays
     assert "shape" in compare(([0.0], np.ones(3)), reference)
+
+
+ESCAPE = """import os, pathlib, sys
+from multiprocessing.util import spawnv_passfds
+target = pathlib.Path({outside!r})
+try:
+    target.write_text("written by a submission")
+except OSError as exc:
+    print(exc)
+# a program started behind the audit hook's back, which would outlive the grader if it could
+spawnv_passfds(sys.executable.encode(), [sys.executable, "-c",
+               "import time, pathlib; time.sleep(4); pathlib.Path({late!r}).write_text('late')"], [])
+"""
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the namespace sandbox is Linux only")
+def test_the_sandbox_confines_files_and_processes_to_the_question(tmp_path):
+    from course_utils.grading import sandbox
+
+    assert sandbox.available() == "", "user namespaces are needed for the grader's sandbox on Linux"
+    outside, late = tmp_path / "outside.txt", tmp_path / "late.txt"
+    path = _variant(tmp_path, "escape", after={"leaky_step_forward": ESCAPE.format(outside=str(outside), late=str(late))})
+    before = _sha(path)
+    report = grade_notebook(path, seed=10, limits=LIMITS)
+    assert report.score == report.max_score and not any("sandbox" in p for p in report.problems)
+    import time
+
+    time.sleep(5)                                  # the spawned program would have written by now
+    assert not outside.exists() and not late.exists()
+    assert _sha(path) == before
+
+
+def test_magics_are_only_lines_that_start_a_statement():
+    from course_utils.grading.worker import strip_magics
+
+    source = ('%matplotlib inline\n!pip install nothing\n%%time\n'
+              'message = ("got %r"\n           % 3)\nsame = (1\n        != 2)\n')
+    cleaned = strip_magics(source)
+    assert cleaned.splitlines()[:3] == ["# %matplotlib inline", "# !pip install nothing", "# %%time"]
+    namespace = {}
+    exec(compile(cleaned, "cell", "exec"), namespace)       # the wrapped % and != are Python, kept
+    assert namespace["message"] == "got 3" and namespace["same"] is True
+
+
+def test_damaged_notebooks_get_a_report_not_an_exception(tmp_path):
+    nb = nbformat.read(ROOT / "exercises" / HW02.name, as_version=4)
+    del nb.cells[3]["source"]                                   # a solution cell without source
+    nb.cells[1]["source"] = 5                                   # a locked cell whose source is not text
+    path = tmp_path / "hw02_damaged.ipynb"
+    path.write_text(json.dumps(nb))
+    report = grade_notebook(path, seed=11, limits=LIMITS)
+    assert report.score == 0 and any("edited" in q.message or "defined" in q.message for q in report.questions)
+    with pytest.raises(ValueError, match="like 'hw02'"):
+        load_assignment("__init__")

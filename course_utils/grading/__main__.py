@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,14 +22,19 @@ from .grade import Report, grade_notebook
 from .release import release_all
 
 
+def _plain(text) -> str:
+    """Report text as printable characters only: a message may quote a student's string."""
+    return "".join(c if c.isprintable() else " " for c in str(text))
+
+
 def format_table(report: Report) -> str:
     rows = [f"{report.submission}  ({report.assignment}, seed {report.seed})"]
     width = max([len(q.grade_id) for q in report.questions] + [8])
     rows.append(f"  {'question':<{width}}  {'score':>11}  message")
     for q in report.questions:
-        rows.append(f"  {q.grade_id:<{width}}  {q.score:>5.1f}/{q.max_score:<5.1f}  {q.message}")
+        rows.append(f"  {q.grade_id:<{width}}  {q.score:>5.1f}/{q.max_score:<5.1f}  {_plain(q.message)}")
     for problem in report.problems:
-        rows.append(f"  note: {problem}")
+        rows.append(f"  note: {_plain(problem)}")
     rows.append(f"  {'total':<{width}}  {report.score:>5.1f}/{report.max_score:<5.1f}")
     return "\n".join(rows)
 
@@ -122,4 +128,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
+    # `python -m` puts the current folder first on sys.path; a grader must not import from a
+    # folder that a submission could have written to.
+    sys.path[:] = [entry for entry in sys.path if entry not in ("", os.getcwd())]
     sys.exit(main())

@@ -11,6 +11,7 @@ import copy
 import importlib
 import json
 import os
+import re
 import secrets
 import subprocess
 import sys
@@ -61,9 +62,12 @@ class Report:
         return asdict(self)
 
 
+ASSIGNMENT_NAME = re.compile(r"^hw\d\d$")
+
+
 def load_assignment(name: str) -> Assignment:
     """The grading spec of an assignment (course_utils/grading/assignments/<name>.py)."""
-    if not isinstance(name, str) or not name.isidentifier():
+    if not isinstance(name, str) or not ASSIGNMENT_NAME.match(name):
         raise ValueError(f"assignment must be a name like 'hw02', got {name!r}")
     try:
         module = importlib.import_module(f"{__package__}.assignments.{name}")
@@ -75,8 +79,10 @@ def load_assignment(name: str) -> Assignment:
 
 def identify_assignment(nb, path: Path) -> str | None:
     """From the notebook's metadata (course.assignment), else from a file name starting hwNN."""
-    name = nb.get("metadata", {}).get("course", {}).get("assignment") if nb is not None else None
-    if isinstance(name, str) and name.isidentifier():
+    metadata = nb.get("metadata", {}) if nb is not None else {}
+    course = metadata.get("course", {}) if isinstance(metadata, dict) else {}
+    name = course.get("assignment") if isinstance(course, dict) else None
+    if isinstance(name, str) and ASSIGNMENT_NAME.match(name):
         return name
     stem = path.name.lower()
     if stem.startswith("hw") and stem[2:4].isdigit():
@@ -113,6 +119,14 @@ def reference_namespace(name: str) -> dict:
     return namespace
 
 
+def _source(cell) -> str:
+    """A submitted cell's code; a damaged cell (no source, or not text) reads as empty."""
+    source = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(source, list) and all(isinstance(line, str) for line in source):
+        return "".join(source)
+    return source if isinstance(source, str) else ""
+
+
 def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str]]:
     """Find each nbgrader cell in the submission; return ({grade_id: cell}, {grade_id: problem})."""
     released = _release_cells(spec.name)
@@ -126,13 +140,13 @@ def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str]]:
         cells = found.get(gid, [])
         if len(cells) > 1 and meta.is_grade(original):
             # test cells never run here, so a pasted copy of one does no harm: keep an unchanged copy
-            cells = [c for c in cells if c.source.strip() == original.source.strip()][:1] or cells
+            cells = [c for c in cells if _source(c).strip() == original.source.strip()][:1] or cells
             found[gid] = cells
         if not cells:
             problems[gid] = f"cell '{gid}' is missing from the submission (deleted?)"
         elif len(cells) > 1:
             problems[gid] = f"cell '{gid}' appears {len(cells)} times (duplicated); keep exactly one"
-        elif meta.is_locked(original) and cells[0].source.strip() != original.source.strip():
+        elif meta.is_locked(original) and _source(cells[0]).strip() != original.source.strip():
             problems[gid] = f"locked cell '{gid}' was edited; restore it from the exercise notebook"
     return {gid: cells[0] for gid, cells in found.items() if len(cells) == 1}, problems
 
@@ -148,7 +162,7 @@ def _student_cells(nb, spec: Assignment) -> list[dict]:
         gid = meta.meta(cell).get("grade_id")
         if gid in released and meta.is_grade(released[gid]):
             continue
-        source = released[gid].source if gid in released and meta.is_locked(released[gid]) else cell.source
+        source = released[gid].source if gid in released and meta.is_locked(released[gid]) else _source(cell)
         cells.append({"label": gid or f"#{index}", "grade_id": gid, "source": source})
     return cells
 
@@ -199,10 +213,36 @@ def _question_outcome(job_dir: Path, q_index: int, seconds: float, server_proble
             problem or "the student's process produced no result"
     try:
         results, outputs = transport.load(job_dir / f"results_{q_index}")
+        results = _well_formed(results)
     except Exception as exc:  # a half-written or tampered file
         return {"cell_errors": [], "checks": {}, "skipped": skipped}, {}, f"the student's results could not be read ({exc})"
     results["skipped"] = skipped
     return results, outputs, problem
+
+
+def _text(value, limit: int = 500) -> str:
+    """A message from the student's process as one line of plain text (no control characters)."""
+    text = value if isinstance(value, str) else repr(value)
+    return "".join(c if c.isprintable() else " " for c in text)[:limit]
+
+
+def _well_formed(results) -> dict:
+    """The results file of a student's process, checked field by field: it is data from untrusted code."""
+    if not isinstance(results, dict):
+        raise ValueError("not a mapping")
+    checks = results.get("checks", {})
+    errors = results.get("cell_errors", [])
+    if not isinstance(checks, dict) or not isinstance(errors, list):
+        raise ValueError("checks or cell_errors of the wrong type")
+    clean_checks = {}
+    for name, status in checks.items():
+        if not isinstance(status, dict) or not isinstance(status.get("ok"), bool):
+            raise ValueError(f"check {name!r} has no ok flag")
+        clean_checks[name] = {"ok": status["ok"], "error": _text(status.get("error", "")),
+                              "where": _text(status.get("where", ""), 100)}
+    clean_errors = [{"label": _text(e.get("label", ""), 100), "grade_id": e.get("grade_id") if isinstance(
+        e.get("grade_id"), str) else None, "error": _text(e.get("error", ""))} for e in errors if isinstance(e, dict)]
+    return {"checks": clean_checks, "cell_errors": clean_errors, "unisolated": _text(results.get("unisolated", ""))}
 
 
 def make_inputs(question: Question, rng_seed: int, q_index: int) -> dict:
@@ -248,6 +288,15 @@ def grade_question(spec: Assignment, question: Question, inputs: dict, outcome, 
     return QuestionResult(question.grade_id, question.title, score, question.points, message, checks)
 
 
+def _grade_or_explain(spec, question, inputs, outcome, problems) -> QuestionResult:
+    """grade_question, with anything unexpected turned into a 0 and a message instead of a crash."""
+    try:
+        return grade_question(spec, question, inputs, outcome, problems)
+    except Exception as exc:
+        return QuestionResult(question.grade_id, question.title, 0.0, question.points,
+                              f"could not be graded ({type(exc).__name__}: {_text(str(exc), 200)})")
+
+
 def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed: int | None = None,
                    limits: tuple[float, float] | None = None) -> Report:
     """Grade one submission. Raises ValueError only when it cannot tell which assignment it is.
@@ -271,12 +320,16 @@ def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed:
     _, cell_problems = _cell_problems(nb, spec)
     blocked = {i: touched_problems(q, cell_problems) for i, q in enumerate(spec.questions)}
     inputs = {i: make_inputs(q, seed, i) for i, q in enumerate(spec.questions) if not blocked[i]}
+    reference_namespace(spec.name)     # everything the grader imports is imported before any student code runs
     outcomes = run_submission(spec, _student_cells(nb, spec), inputs, limits) if inputs else {}
-    questions = [grade_question(spec, q, inputs.get(i, {}), outcomes.get(i), blocked[i])
+    questions = [_grade_or_explain(spec, q, inputs.get(i, {}), outcomes.get(i), blocked[i])
                  for i, q in enumerate(spec.questions)]
     used = {g for q in spec.questions for g in (*q.solution_cells, q.grade_id)}
     problems = [p for g, p in cell_problems.items() if g not in used]
-    skipped = sorted({label for outcome in outcomes.values() for label in outcome[0].get("skipped", [])})
+    skipped = sorted({_text(label, 100) for outcome in outcomes.values() for label in outcome[0].get("skipped", [])})
+    unisolated = sorted({outcome[0].get("unisolated") for outcome in outcomes.values()} - {"", None})
+    problems += [f"grader: the student's code ran without the namespace sandbox on this machine ({why}); "
+                 "only the Python-level guard applied" for why in unisolated[:1]]
     limit = (limits or (spec.cell_seconds,))[0]
     problems += [f"cell '{label}' ran past the {limit:.0f} s limit per cell and could not be interrupted (does it "
                  f"catch every exception?); it was skipped for every question" for label in skipped]

@@ -11,28 +11,41 @@ alarm (by catching it); that cell is then skipped for this and every later quest
 question ended goes to status_<q>.json. Nothing here decides a score: the grader compares the
 results with the reference in its own process.
 
-The child cannot read the reference solutions (solutions/ and .git/ of the course checkout), start
-other programs, or change files of the checkout: an audit hook, which Python cannot remove, refuses
-it. A check can also insist that the answer leaves its inputs unchanged, and an assignment can
-insist that answers run only their own code (not torch or course_utils), which a profile hook
-enforces while the check runs. (Grade untrusted submissions as an unprivileged user or in a
-container as well: a determined student can still escape a Python-level guard through ctypes.)
+Two layers keep the student's code in its place:
+- `sandbox.isolate` (Linux user, mount and PID namespaces, no privileges needed): the file system
+  is read-only except the job folder, solutions/ and .git/ of the checkout are covered by empty
+  mounts, and the student's process is process 1 of its own PID namespace, so it can signal
+  nothing outside, and everything it starts dies with it. A supervisor process between the fork
+  server and the student's process builds it and passes on how the student's process ended.
+  Where the machine does not allow it, grading goes on without it and the report says so.
+- an audit hook, which Python cannot remove, refuses reading the reference solutions, starting
+  programs and writing into the checkout with a message a student can read.
+A check can also insist that the answer leaves its inputs unchanged, and an assignment can insist
+that answers run only their own code (not torch or course_utils), which a profile hook enforces
+while the check runs. These two rules are nudges against honest mistakes: code in the same
+process can get around them.
 """
 from __future__ import annotations
 
 import copy
 import importlib
+import io
 import json
 import os
 import resource
 import signal
 import sys
 import time
+import tokenize
 import traceback
 from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+
+from . import sandbox
+
+_deepcopy, _array_equal = copy.deepcopy, np.array_equal   # bound now: a student may patch the modules
 
 ROOT = Path(__file__).resolve().parents[2]     # the course checkout
 READ_GUARDED = ("solutions", ".git")            # where the reference answers live
@@ -98,7 +111,8 @@ def limit_memory(headroom: int = MEMORY_HEADROOM) -> None:
     try:
         with open("/proc/self/status") as f:
             size_kb = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
-        resource.setrlimit(resource.RLIMIT_AS, (size_kb * 1024 + headroom, resource.RLIM_INFINITY))
+        limit = size_kb * 1024 + headroom
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))     # the hard limit too: no raising it back
     except (OSError, ValueError, StopIteration):
         pass  # no /proc or no permission: run without the cap
 
@@ -110,7 +124,7 @@ def changed_inputs(before, after, path: str = "") -> list[str]:
     if isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)) and len(before) == len(after):
         return [p for i, (b, a) in enumerate(zip(before, after)) for p in changed_inputs(b, a, f"{path}[{i}]")]
     if isinstance(before, np.ndarray):
-        same = isinstance(after, np.ndarray) and before.shape == after.shape and np.array_equal(before, after, equal_nan=True)
+        same = isinstance(after, np.ndarray) and before.shape == after.shape and _array_equal(before, after, equal_nan=True)
         return [] if same else [path or "input"]
     return [] if type(before) is type(after) and before == after else [path or "input"]
 
@@ -167,12 +181,26 @@ def _on_alarm(signum, frame):
     raise CellTimeout()
 
 
+def _open_statement(lines: list[str]) -> bool:
+    """Whether `lines` end inside an unfinished statement (open bracket, string or line continuation)."""
+    try:
+        for _ in tokenize.generate_tokens(io.StringIO("\n".join(lines) + "\n").readline):
+            pass
+    except (tokenize.TokenError, IndentationError, SyntaxError):
+        return True
+    return bool(lines) and lines[-1].rstrip().endswith("\\")
+
+
 def strip_magics(source: str) -> str:
-    """Comment out IPython magics and shell escapes (%…, !…), which plain Python cannot compile."""
+    """Comment out IPython magics and shell escapes (%…, !…), which plain Python cannot compile.
+
+    As in IPython, only a line that starts a statement is a magic: a `%` or `!` that begins a line
+    inside brackets (a wrapped `%` format or `!=`) is Python and stays."""
     lines = []
     for line in source.splitlines():
         stripped = line.lstrip()
-        lines.append(("# " + line) if stripped.startswith(("%", "!")) else line)
+        magic = stripped.startswith(("%", "!")) and not _open_statement(lines)
+        lines.append(("# " + line) if magic else line)
     return "\n".join(lines)
 
 
@@ -227,7 +255,7 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
 
 def run_check(check, spec, namespace: dict, inputs: dict):
     """One check's call on the student's namespace, under the assignment's rules."""
-    before = copy.deepcopy(inputs) if check.keeps_inputs else None
+    before = _deepcopy(inputs) if check.keeps_inputs else None
     with own_code_only(spec.foreign, spec.allowed):
         result = check.call(namespace, inputs)
     if before is not None:
@@ -239,8 +267,9 @@ def run_check(check, spec, namespace: dict, inputs: dict):
 
 
 def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: tuple[str, ...] = (),
-                 report=lambda label: None) -> None:
-    """In a forked child: run the student's cells, then question q_index's checks; save after each."""
+                 report=lambda label: None, unisolated: str = "") -> None:
+    """In a forked child: run the student's cells, then question q_index's checks; save after each.
+    `unisolated` says why the namespace sandbox could not be built ("" when it was)."""
     from . import transport
 
     question = spec.questions[q_index]
@@ -248,7 +277,7 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
     limit_memory()
     guard_checkout(work_dir=out.parent)
     namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
-    results, outputs = {"cell_errors": cell_errors, "checks": {}}, {}
+    results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated}, {}
     transport.save(out, results, outputs)
     for check in question.checks:
         report("")                                    # not in a cell: a stuck check is a question time-out
@@ -273,6 +302,14 @@ def _exit_status(status: int) -> str:
         code = os.WEXITSTATUS(status)
         return "ok" if code == 0 else f"exit code {code}"
     return f"killed by signal {os.WTERMSIG(status)}"
+
+
+def _end_like(status: int) -> None:
+    """End this process the way the child with wait status `status` ended (exit code or signal)."""
+    if os.WIFSIGNALED(status):
+        signal.signal(os.WTERMSIG(status), signal.SIG_DFL)
+        os.kill(os.getpid(), os.WTERMSIG(status))
+    os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 3)
 
 
 def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tuple[str, str | None]:
@@ -307,15 +344,29 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
     """Fork one child for a question; returns what `watch` returns."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: the student's code runs only here
+    if pid == 0:  # a supervisor: builds the sandbox, runs none of the student's code, passes on how it ended
         os.close(read_fd)
-        code = 0
+        sandbox.die_with_parent()  # if the fork server is killed (the grader's overall limit), so is this
         try:
-            run_question(job, spec, q_index, inputs, job_dir / f"results_{q_index}", skip,
-                         report=lambda label: os.write(write_fd, label.encode("utf-8") + b"\n"))
-        except BaseException:
-            code = 3
-        os._exit(code)
+            sandbox.isolate(job_dir, tuple(ROOT / d for d in READ_GUARDED))
+            unisolated = ""
+        except (sandbox.SandboxUnavailable, OSError) as exc:
+            unisolated = str(exc) or type(exc).__name__
+        inner = os.fork()          # process 1 of the new PID namespace, when there is one
+        if inner == 0:             # the student's code runs only here
+            sandbox.die_with_parent()
+            os.setsid()            # its own process group: kill(0, ...) reaches nothing outside
+            code = 0
+            try:
+                run_question(job, spec, q_index, inputs, job_dir / f"results_{q_index}", skip,
+                             report=lambda label: os.write(write_fd, label.encode("utf-8") + b"\n"),
+                             unisolated=unisolated)
+            except BaseException:
+                code = 3
+            os._exit(code)
+        os.close(write_fd)
+        _, status = os.waitpid(inner, 0)
+        _end_like(status)
     os.close(write_fd)
     try:
         return watch(pid, read_fd, job["question_seconds"], job["cell_seconds"])
