@@ -330,3 +330,24 @@ def test_damaged_notebooks_get_a_report_not_an_exception(tmp_path):
     assert report.score == 0 and any("edited" in q.message or "defined" in q.message for q in report.questions)
     with pytest.raises(ValueError, match="like 'hw02'"):
         load_assignment("__init__")
+
+
+def test_hw04_call_monitor_cannot_simply_be_switched_off(tmp_path):
+    hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
+    source = {meta.meta(c).get("grade_id"): c.source for c in nbformat.read(hw04, as_version=4).cells}
+    forbidden = "importlib.import_module('course_utils.lstm').init_params(1, 1)"
+    routes = {
+        "mgu_step_forward": f"import sys\n    hook = sys.getprofile(); sys.setprofile(None)\n    {forbidden}\n"
+                            f"    sys.setprofile(hook)\n",
+        "mgu_step_backward": f"import threading\n    t = threading.Thread(target=lambda: {forbidden})\n"
+                             f"    t.start(); t.join()\n",
+        "peephole_step_backward": f"import __main__, contextlib\n    __main__.own_code_only = "
+                                  f"lambda *a: contextlib.nullcontext()\n    {forbidden}\n",
+    }
+    edits = {gid: source[gid].replace("    ### BEGIN SOLUTION\n", "    ### BEGIN SOLUTION\n    import importlib\n    "
+                                      + route, 1) for gid, route in routes.items()}
+    q = _by_id(grade_notebook(_variant(tmp_path, "hw04_monitor", source=hw04, edits=edits), seed=12, limits=LIMITS))
+    assert q["test_mgu_forward"].score == 0 and "switched off" in q["test_mgu_forward"].message
+    assert q["test_mgu_backward"].score == 0, q["test_mgu_backward"].message
+    assert q["test_peephole_backward"].score == 0 and "calls course_utils" in q["test_peephole_backward"].message
+    assert q["test_coupled_bptt"].score == q["test_coupled_bptt"].max_score

@@ -35,6 +35,7 @@ import os
 import resource
 import signal
 import sys
+import threading
 import time
 import tokenize
 import traceback
@@ -136,40 +137,58 @@ def _module_of(frame_or_fn) -> str:
     return module if isinstance(module, str) else type(getattr(frame_or_fn, "__self__", None)).__module__
 
 
+class _Watch:
+    """State the audit hook of `own_code_only` reads: is a check being watched, was the watch touched."""
+    active = False
+    tampered = False
+
+
+def _watch_audit(event: str, args) -> None:
+    if _Watch.active and event in ("sys.setprofile", "sys.settrace"):
+        _Watch.tampered = True
+
+
 @contextmanager
 def own_code_only(foreign: tuple[str, ...], allowed: frozenset):
-    """Run the body under a profile hook that notes the first call into a `foreign` package (torch,
-    course_utils, ...) that is not inside an `allowed` function ('module.name'); raise GraderRule after."""
+    """Run the body under a profile hook that notes the first call from code outside the `foreign`
+    packages (torch, course_utils, ...) into them, other than to an `allowed` function
+    ('module.name'); raise GraderRule after. What foreign code calls inside itself is its own
+    business, so an allowed function may use the rest of its package. Threads started by the
+    threading module are watched too, and changing the profile or trace hook during the check
+    counts as switching the watch off."""
     if not foreign:
         yield
         return
     found: list[str] = []
-    inside: list = []                      # the frame of the allowed function being run, if any
+
+    def is_foreign(module: str) -> bool:
+        return module.split(".")[0] in foreign and not module.startswith(GRADER)
 
     def profile(frame, event, arg):
         if found:
             return
         if event == "call":
-            if inside:
-                return
             module, name = _module_of(frame), frame.f_code.co_name
-            if f"{module}.{name}" in allowed:
-                inside.append(frame)
-            elif module.split(".")[0] in foreign and not module.startswith(GRADER) and name != "<module>":
-                found.append(f"{module}.{name}")     # (the grader's own frames, and imports, are not answers)
-        elif event == "return" and inside and frame is inside[-1]:
-            inside.pop()
-        elif event == "c_call" and not inside:
-            module = _module_of(arg)
-            if module.split(".")[0] in foreign:
-                found.append(f"{module}.{getattr(arg, '__name__', '?')}")
+            if not is_foreign(module) or name == "<module>" or f"{module}.{name}" in allowed:
+                return                               # (imports run module bodies: not a call of the answer's)
+            if frame.f_back is None or not is_foreign(_module_of(frame.f_back)):
+                found.append(f"{module}.{name}")
+        elif event == "c_call" and is_foreign(_module_of(arg)) and not is_foreign(_module_of(frame)):
+            found.append(f"{_module_of(arg)}.{getattr(arg, '__name__', '?')}")
 
+    if not getattr(_watch_audit, "installed", False):
+        sys.addaudithook(_watch_audit)
+        _watch_audit.installed = True
+    threading.setprofile(profile)
     sys.setprofile(profile)
+    _Watch.active, _Watch.tampered = True, False
     try:
         yield
     finally:
-        still_on = sys.getprofile() is profile
+        _Watch.active = False
+        still_on = sys.getprofile() is profile and not _Watch.tampered
         sys.setprofile(None)
+        threading.setprofile(None)
     if not still_on:
         raise GraderRule("the answer switched off the grader's call monitor")
     if found:
@@ -253,10 +272,10 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
     return namespace, errors
 
 
-def run_check(check, spec, namespace: dict, inputs: dict):
+def run_check(check, spec, namespace: dict, inputs: dict, _monitor=None):
     """One check's call on the student's namespace, under the assignment's rules."""
     before = _deepcopy(inputs) if check.keeps_inputs else None
-    with own_code_only(spec.foreign, spec.allowed):
+    with (_monitor or own_code_only)(spec.foreign, spec.allowed):
         result = check.call(namespace, inputs)
     if before is not None:
         changed = changed_inputs(before, inputs)
@@ -276,6 +295,7 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
     signal.signal(signal.SIGALRM, _on_alarm)
     limit_memory()
     guard_checkout(work_dir=out.parent)
+    checker, monitor = run_check, own_code_only    # bound before the student's code could replace them
     namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
     results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated}, {}
     transport.save(out, results, outputs)
@@ -283,7 +303,7 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
         report("")                                    # not in a cell: a stuck check is a question time-out
         signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
         try:
-            outputs[check.name] = run_check(check, spec, namespace, inputs[check.name])
+            outputs[check.name] = checker(check, spec, namespace, inputs[check.name], monitor)
             results["checks"][check.name] = {"ok": True}
         except BaseException as exc:
             results["checks"][check.name] = {"ok": False, "error": describe(exc), "where": _student_frame(exc)}
