@@ -295,7 +295,10 @@ spawnv_passfds(sys.executable.encode(), [sys.executable, "-c",
 def test_the_sandbox_confines_files_and_processes_to_the_question(tmp_path):
     from course_utils.grading import sandbox
 
-    assert sandbox.available() == "", "user namespaces are needed for the grader's sandbox on Linux"
+    why = sandbox.available()
+    if why.startswith("unshare:"):                  # a machine (container) that forbids user namespaces
+        pytest.skip(f"this machine does not allow the grader's sandbox ({why}); grading falls back to the audit hook")
+    assert why == "", f"the sandbox failed for another reason than permission: {why}"
     outside, late = tmp_path / "outside.txt", tmp_path / "late.txt"
     path = _variant(tmp_path, "escape", after={"leaky_step_forward": ESCAPE.format(outside=str(outside), late=str(late))})
     before = _sha(path)
