@@ -32,6 +32,9 @@ KEPT_OPTIONS = {"nosuid": MS_NOSUID, "nodev": MS_NODEV, "noexec": MS_NOEXEC, "no
 KERNEL_TREES = ("/proc", "/sys", "/dev")  # left as they are: device files and kernel views, not files
 
 
+NOT_PERMITTED = "namespaces not permitted on this machine"
+
+
 class SandboxUnavailable(RuntimeError):
     """This machine does not let the grader build the namespaces."""
 
@@ -39,7 +42,7 @@ class SandboxUnavailable(RuntimeError):
 def _libc():
     path = ctypes.util.find_library("c")
     if not path or not os.path.exists("/proc/self/mountinfo"):
-        raise SandboxUnavailable("not Linux with /proc")
+        raise SandboxUnavailable(f"{NOT_PERMITTED}: not Linux with /proc")
     return ctypes.CDLL(path, use_errno=True)
 
 
@@ -78,11 +81,14 @@ def isolate(work_dir: str | os.PathLike, hidden: tuple[str | os.PathLike, ...] =
     """Enter new user, mount and PID namespaces and lock the file system down (see the module doc)."""
     libc = _libc()
     uid, gid = os.getuid(), os.getgid()
-    _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare")
-    _write("/proc/self/setgroups", "deny")
-    _write("/proc/self/uid_map", f"{uid} {uid} 1")
-    _write("/proc/self/gid_map", f"{gid} {gid} 1")
-    _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, "make private")   # nothing leaks out to the host
+    try:                           # what a machine may forbid (a container without user namespaces)
+        _check(libc.unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID), "unshare")
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
+        _mount(libc, None, "/", None, MS_REC | MS_PRIVATE, "make private")  # nothing leaks out to the host
+    except (OSError, SandboxUnavailable) as exc:
+        raise SandboxUnavailable(f"{NOT_PERMITTED}: {exc}") from None
     work_dir = os.path.realpath(work_dir)
     _mount(libc, work_dir, work_dir, None, MS_BIND, "bind")             # its own mount: stays writable
     for folder in hidden:
