@@ -57,6 +57,7 @@ PATH_EVENTS = frozenset({"os.remove", "os.rmdir", "os.rename", "os.link", "os.sy
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 MEMORY_HEADROOM = 4 << 30                       # bytes of address space a question may add to the worker's
 GRADER = __package__ or "course_utils.grading"
+NO_SANDBOX = "COURSE_GRADER_NO_SANDBOX"          # set (to anything) to grade without the namespaces
 GRACE_SECONDS = 2.0                             # how long past the alarm the parent waits before it kills
 
 
@@ -368,6 +369,8 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
         os.close(read_fd)
         sandbox.die_with_parent()  # if the fork server is killed (the grader's overall limit), so is this
         try:
+            if os.environ.get(NO_SANDBOX):
+                raise sandbox.SandboxUnavailable(f"turned off by {NO_SANDBOX}")
             sandbox.isolate(job_dir, tuple(ROOT / d for d in READ_GUARDED))
             unisolated = ""
         except (sandbox.SandboxUnavailable, OSError) as exc:
