@@ -1,0 +1,65 @@
+"""Every live demo of the lectures draws at both ends of each of its controls.
+
+nbval cannot check these demos: an `explore` box draws nothing until a control moves. So each
+lecture with a box is run with nbclient up to its last box, and one more cell calls every box's
+draw function with each control moved to either end of its range, the others at their starting
+values. The draws are called directly, not through the box, because inside the box's output
+area an error would only be shown, not raised.
+"""
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from course_utils.notebooks import execute_notebook
+
+ROOT = Path(__file__).resolve().parents[1]
+LECTURES_WITH_DEMOS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if "explore(" in p.read_text(encoding="utf-8"))
+
+MOVE_EVERY_CONTROL = '''
+import ipywidgets as _w
+import matplotlib.pyplot as _plt
+from course_utils.interactive import Explorer as _Explorer
+
+
+def _ends(control):
+    if isinstance(control, _w.FloatLogSlider):
+        return control.base ** control.min, control.base ** control.max
+    if hasattr(control, "min") and hasattr(control, "max"):
+        return control.min, control.max
+    if isinstance(control, _w.Text):
+        return "", "☃ unusual ☃"
+    raise TypeError(f"this test does not know how to move a {type(control).__name__}; teach it")
+
+
+_boxes = [value for value in Out.values() if isinstance(value, _Explorer)]
+_draws = 0
+for _box in _boxes:
+    for _name, _control in _box.controls.items():
+        for _value in _ends(_control):
+            _box.draw(**{**_box.values(), _name: _value})
+            _plt.close("all")
+            _draws += 1
+print(f"{len(_boxes)} boxes, {_draws} draws")
+'''
+
+
+def test_there_are_live_demos():
+    assert len(LECTURES_WITH_DEMOS) >= 4
+
+
+@pytest.mark.parametrize("path", LECTURES_WITH_DEMOS, ids=lambda p: p.name)
+def test_live_demo_draws_at_the_ends_of_its_controls(path, tmp_path):
+    nb = nbformat.read(path, as_version=4)
+    box_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "explore(" in cell.source]
+    nb.cells = nb.cells[: box_cells[-1] + 1] + [nbformat.v4.new_code_cell(MOVE_EVERY_CONTROL)]
+    trimmed = tmp_path / path.name
+    nbformat.write(nb, trimmed)
+    execute_notebook(trimmed, cwd=path.parent)                 # raises on the first failing draw
+    report = nbformat.read(trimmed, as_version=4).cells[-1].outputs[-1]["text"].strip().splitlines()[-1]
+    assert report == f"{len(box_cells)} boxes, {_control_count(nb, box_cells)} draws"
+
+
+def _control_count(nb, box_cells) -> int:
+    """Two draws per control: the keyword arguments of the explore(...) calls that are widgets."""
+    return 2 * sum(nb.cells[i].source.count("Slider(") + nb.cells[i].source.count("Text(") for i in box_cells)
