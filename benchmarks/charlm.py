@@ -12,6 +12,9 @@ Text: lecture 02's corpus, the Python 3.11.7 pydoc topics reduced to 26 letters 
 - LSTM: `seq2seq.CharLM` trained by `seq2seq.train_char_lm` for `time_limit` seconds on two threads
   (random windows, Adam with a cosine decay to 0 over the time budget, clipping at 1), then
   evaluated on the whole validation text read as one sequence.
+- Where they differ: both models' validation perplexity split into the characters that follow a
+  COPY_CONTEXT-character context occurring verbatim in the training text, and the rest
+  (`charlm_details`: `copyable_share`, `*_ppl_copyable`, `*_ppl_novel`).
 - Entropy floor: the same model and budget on 300,000 symbols of a synthetic order-2 Markov source
   (`markov.MarkovSource.random(8, 2, 0.5)`, as in lecture 02), scored on 100,000 fresh symbols
   against exp(entropy rate), the lowest expected perplexity any model can have.
@@ -27,6 +30,7 @@ import numpy as np
 from _results import merge, parse_args
 
 ORDERS = (1, 2, 3, 4, 5, 6, 8, 10, 12, 16, 20, 24, 28, 32, 40, 48)   # gains stop near 48
+COPY_CONTEXT = 30   # characters: a context this long seen verbatim in training lets a long n-gram copy
 LSTM = dict(embed_size=32, hidden_size=128)
 TRAINING = dict(batch_size=128, num_steps=128, lr=1e-2, clip=1.0, cosine=True, seed=0)
 
@@ -47,6 +51,18 @@ def tune_ngrams(train, val, V) -> dict:
     return {n: tune_smoothing(train, val, n, V, "interpolated") for n in ORDERS}
 
 
+def copyable(train, val, context: int = COPY_CONTEXT) -> np.ndarray:
+    """For every validation position t ≥ context: does val[t−context:t] occur verbatim in train?"""
+    train_bytes, val_bytes = train.astype(np.uint8).tobytes(), val.astype(np.uint8).tobytes()
+    seen = {train_bytes[i:i + context] for i in range(len(train_bytes) - context + 1)}
+    return np.array([val_bytes[t - context:t] in seen for t in range(context, len(val_bytes))])
+
+
+def perplexity_split(token_log_probs: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
+    """Perplexity over the positions where mask is True, and over the others."""
+    return float(np.exp(-token_log_probs[mask].mean())), float(np.exp(-token_log_probs[~mask].mean()))
+
+
 def train_lstm(train, V, time_limit: float):
     """A CharLM trained for `time_limit` seconds, and the number of training steps it got."""
     from course_utils import seq2seq
@@ -60,7 +76,7 @@ def measure(time_limit: float = 60.0) -> dict:
     from course_utils import setup
     from course_utils.markov import MarkovSource
 
-    from course_utils.seq2seq import perplexity
+    from course_utils.seq2seq import next_token_log_probs, perplexity
 
     setup(threads=2)
     details = {}
@@ -71,7 +87,8 @@ def measure(time_limit: float = 60.0) -> dict:
     details["ngram_order"] = min(by_order, key=by_order.get)
     details["ngram_ppl"] = by_order[details["ngram_order"]]
     details["ngram_test_ppl"] = tuned[details["ngram_order"]].model.perplexity(test)
-    details["ngram_up_to_8_ppl"] = min(ppl for n, ppl in by_order.items() if n <= 8)   # lecture 02's orders
+    details["ngram_up_to_8_order"] = min((n for n in by_order if n <= 8), key=by_order.get)   # lecture 02's orders
+    details["ngram_up_to_8_ppl"] = by_order[details["ngram_up_to_8_order"]]
     details["ngram_ppl_by_order"] = {n: round(ppl, 4) for n, ppl in by_order.items()}
     print(f"  best n-gram: n = {details['ngram_order']}, validation perplexity {details['ngram_ppl']:.3f}, "
           f"test {details['ngram_test_ppl']:.3f} ({time.perf_counter() - t0:.0f} s to tune)", flush=True)
@@ -79,6 +96,23 @@ def measure(time_limit: float = 60.0) -> dict:
     details["lstm_ppl"], details["lstm_test_ppl"] = perplexity(lstm, val), perplexity(lstm, test)
     print(f"  LSTM after {time_limit:.0f} s ({details['lstm_steps']} steps): validation perplexity "
           f"{details['lstm_ppl']:.3f}, test {details['lstm_test_ppl']:.3f}", flush=True)
+
+    # where the two models differ: validation characters after a 30-character context that occurs
+    # verbatim in the training text (a long n-gram can copy their continuation) and all others
+    mask = copyable(train, val)
+    ngram_lp = tuned[details["ngram_order"]].model.log_probs(val)[COPY_CONTEXT:]
+    lstm_lp = next_token_log_probs(lstm, val)[np.arange(len(val) - 1), val[1:]][COPY_CONTEXT - 1:]
+    details["copyable_share"] = float(mask.mean())
+    details["ngram_ppl_copyable"], details["ngram_ppl_novel"] = perplexity_split(ngram_lp, mask)
+    details["lstm_ppl_copyable"], details["lstm_ppl_novel"] = perplexity_split(lstm_lp, mask)
+    details["lstm_over_ngram_novel"] = details["lstm_ppl_novel"] / details["ngram_ppl_novel"]
+    short_lp = tuned[details["ngram_up_to_8_order"]].model.log_probs(val)[COPY_CONTEXT:]
+    details["ngram_up_to_8_ppl_copyable"], details["ngram_up_to_8_ppl_novel"] = perplexity_split(short_lp, mask)
+    print(f"  {details['copyable_share']:.0%} of validation characters follow a {COPY_CONTEXT}-character context seen "
+          f"in training: n-gram {details['ngram_ppl_copyable']:.3f}, LSTM {details['lstm_ppl_copyable']:.3f} there; "
+          f"on the rest n-gram {details['ngram_ppl_novel']:.3f}, LSTM {details['lstm_ppl_novel']:.3f} "
+          f"({details['ngram_up_to_8_order']}-gram: {details['ngram_up_to_8_ppl_copyable']:.3f} and "
+          f"{details['ngram_up_to_8_ppl_novel']:.3f})", flush=True)
 
     source = MarkovSource.random(8, 2, 0.5, rng=np.random.default_rng(0))
     rng = np.random.default_rng(1)

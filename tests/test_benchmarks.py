@@ -59,3 +59,16 @@ def test_table_marks_met_and_missed_goals():
     assert "| `adding_max_T_solved` | srn 0, gru 400, lstm 200 | LSTM, GRU ≥ 200 | yes |" in lines
     assert "| `notebook_seconds` | max 50.0 (b.ipynb); total 53 | ≤ 45 each | **no** |" in lines
     assert "unknown" not in text
+
+
+def test_copyable_marks_contexts_seen_verbatim_in_training():
+    import numpy as np
+
+    charlm = importlib.import_module("charlm")
+    train = np.array([1, 2, 3, 4, 5, 6])
+    val = np.array([2, 3, 4, 9, 3, 4, 5, 9])
+    # positions t = 2 … 7 with contexts val[t−2:t]: (2,3) (3,4) (4,9) (9,3) (3,4) (4,5)
+    assert charlm.copyable(train, val, context=2).tolist() == [True, True, False, False, True, True]
+    log_probs = np.log(np.array([0.5, 0.5, 0.25, 0.25, 0.5, 0.5]))
+    seen, unseen = charlm.perplexity_split(log_probs, charlm.copyable(train, val, context=2))
+    assert seen == pytest.approx(2.0) and unseen == pytest.approx(4.0)
