@@ -53,9 +53,20 @@ def tune_ngrams(train, val, V) -> dict:
 
 def copyable(train, val, context: int = COPY_CONTEXT) -> np.ndarray:
     """For every validation position t ≥ context: does val[t−context:t] occur verbatim in train?"""
+    if max(train.max(), val.max()) > 255:
+        raise ValueError("copyable compares contexts as bytes: token ids must be below 256")
     train_bytes, val_bytes = train.astype(np.uint8).tobytes(), val.astype(np.uint8).tobytes()
     seen = {train_bytes[i:i + context] for i in range(len(train_bytes) - context + 1)}
     return np.array([val_bytes[t - context:t] in seen for t in range(context, len(val_bytes))])
+
+
+def lstm_token_log_probs(model, ids) -> np.ndarray:
+    """log p(ids[t] | ids[:t]) for every position t, aligned with `NGramLM.log_probs` (NaN at t = 0,
+    which the LSTM only reads)."""
+    from course_utils.seq2seq import next_token_log_probs
+
+    ids = np.asarray(ids)
+    return np.r_[np.nan, next_token_log_probs(model, ids)[np.arange(len(ids) - 1), ids[1:]]]
 
 
 def perplexity_split(token_log_probs: np.ndarray, mask: np.ndarray) -> tuple[float, float]:
@@ -76,7 +87,7 @@ def measure(time_limit: float = 60.0) -> dict:
     from course_utils import setup
     from course_utils.markov import MarkovSource
 
-    from course_utils.seq2seq import next_token_log_probs, perplexity
+    from course_utils.seq2seq import perplexity
 
     setup(threads=2)
     details = {}
@@ -101,7 +112,7 @@ def measure(time_limit: float = 60.0) -> dict:
     # verbatim in the training text (a long n-gram can copy their continuation) and all others
     mask = copyable(train, val)
     ngram_lp = tuned[details["ngram_order"]].model.log_probs(val)[COPY_CONTEXT:]
-    lstm_lp = next_token_log_probs(lstm, val)[np.arange(len(val) - 1), val[1:]][COPY_CONTEXT - 1:]
+    lstm_lp = lstm_token_log_probs(lstm, val)[COPY_CONTEXT:]
     details["copyable_share"] = float(mask.mean())
     details["ngram_ppl_copyable"], details["ngram_ppl_novel"] = perplexity_split(ngram_lp, mask)
     details["lstm_ppl_copyable"], details["lstm_ppl_novel"] = perplexity_split(lstm_lp, mask)

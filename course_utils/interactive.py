@@ -13,14 +13,14 @@ from typing import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
-from IPython.display import clear_output
+from IPython.display import clear_output, display
 
 
 def explore(draw: Callable[..., object], **controls: widgets.ValueWidget) -> "Explorer":
     """The controls, stacked above an output area; each change calls draw(**current values) there.
 
-    draw: a function that prints or draws a matplotlib figure; its parameters are named like the
-      controls (parameters with defaults may be left out).
+    draw: a function that prints, or makes a matplotlib figure of its own (plt.subplots) and draws
+      on it; its parameters are named like the controls (parameters with defaults may be left out).
     controls: ipywidgets value widgets (FloatSlider, IntSlider, Dropdown, Text, ...).
 
     Nothing is drawn when the box is made, only after a control changes. The notebook shows the
@@ -55,12 +55,15 @@ class Explorer(widgets.VBox):
 
     def redraw(self, _change=None) -> None:
         before = set(plt.get_fignums())
-        with self.output:                             # shows a failing draw's traceback in the box
-            clear_output(wait=True)
-            self.draw(**self.values())
-            plt.show()
-        for number in set(plt.get_fignums()) - before:   # one figure per change, not a growing pile
-            plt.close(number)
+        try:
+            with self.output:                         # shows a failing draw's traceback in the box
+                clear_output(wait=True)
+                self.draw(**self.values())
+                for number in sorted(set(plt.get_fignums()) - before):
+                    display(plt.figure(number))       # only the draw's figures, not others left open
+        finally:
+            for number in set(plt.get_fignums()) - before:   # one figure per change, not a growing pile
+                plt.close(number)
 
 
 def _check_controls(draw, controls: dict) -> None:

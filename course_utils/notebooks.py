@@ -18,6 +18,7 @@ import nbformat
 
 MAX_BYTES = 2_000_000
 RAISES_TAG = "raises-exception"
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def execute_notebook(path: str | os.PathLike, timeout: int = 600, kernel_name: str = "python3",
@@ -43,8 +44,22 @@ def execute_notebook(path: str | os.PathLike, timeout: int = 600, kernel_name: s
         if env_backup is not None:
             os.environ["MPLBACKEND"] = env_backup
     nb.metadata.pop("widgets", None)  # widget state is large and changes every run
+    drop_widget_views(nb)
     nbformat.write(nb, path)
     return seconds
+
+
+def drop_widget_views(nb) -> None:
+    """Remove stored widget views from the outputs, keeping their text form.
+
+    A stored view points at a widget model of the kernel that executed the notebook, which no
+    longer exists: JupyterLab would show "Error displaying widget: model not found" until the
+    cell is run again. The text form (e.g. what `interactive.Explorer` says) reads better, and
+    nbval does not compare widget views anyway.
+    """
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            out.get("data", {}).pop(WIDGET_VIEW, None)
 
 
 def hygiene_problems(path: str | os.PathLike) -> list[str]:
@@ -72,6 +87,9 @@ def hygiene_problems(path: str | os.PathLike) -> list[str]:
             if out.get("output_type") == "error" and RAISES_TAG not in tags:
                 problems.append(f"{path}: cell {index} stores an error ({out.get('ename')}) "
                                 f"but is not tagged {RAISES_TAG!r}")
+            if WIDGET_VIEW in out.get("data", {}):
+                problems.append(f"{path}: cell {index} stores a widget view of a kernel that is gone; "
+                                "run it with `python -m course_utils.notebooks run`")
             if out.get("output_type") == "stream" and out.get("name") == "stderr":
                 problems.append(f"{path}: cell {index} stores stderr output; silence or fix the warning")
         if RAISES_TAG in tags and not any(o.get("output_type") == "error" for o in cell.get("outputs", [])):

@@ -72,3 +72,20 @@ def test_copyable_marks_contexts_seen_verbatim_in_training():
     log_probs = np.log(np.array([0.5, 0.5, 0.25, 0.25, 0.5, 0.5]))
     seen, unseen = charlm.perplexity_split(log_probs, charlm.copyable(train, val, context=2))
     assert seen == pytest.approx(2.0) and unseen == pytest.approx(4.0)
+
+
+def test_lstm_log_probs_line_up_with_the_ngrams_positions():
+    import numpy as np
+    import torch
+
+    from course_utils import seq2seq
+
+    charlm = importlib.import_module("charlm")
+    model = seq2seq.CharLM(5, embed_size=3, hidden_size=4, seed=0)
+    ids = np.array([0, 3, 1, 4, 4, 2, 0, 1])
+    log_probs = charlm.lstm_token_log_probs(model, ids)
+    assert log_probs.shape == ids.shape and np.isnan(log_probs[0])
+    assert np.exp(-log_probs[1:].mean()) == pytest.approx(seq2seq.perplexity(model, ids), rel=1e-12)
+    with torch.no_grad():                       # log p(ids[4] | ids[:4]) from the prefix alone
+        logits, _ = model(torch.as_tensor(ids[:4])[:, None])
+    assert log_probs[4] == pytest.approx(float(logits[3, 0].double().log_softmax(-1)[ids[4]]), rel=1e-6)

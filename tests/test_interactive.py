@@ -2,6 +2,7 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import pytest
 
+from course_utils import interactive
 from course_utils.interactive import explore
 
 
@@ -35,11 +36,30 @@ def test_sliders_redraw_on_release_only():
     assert slider.continuous_update is False
 
 
-def test_figures_drawn_are_shown_and_closed():
+def test_only_the_draws_figures_are_shown_then_closed(monkeypatch):
+    shown = []
+    monkeypatch.setattr(interactive, "display", shown.append)
     plt.close("all")
+    left_open = plt.figure()                       # a figure of the notebook's own, not the draw's
     slider = widgets.FloatSlider(value=1.0, min=0.0, max=2.0)
-    explore(lambda a: plt.plot([0, a]), a=slider)
+    explore(lambda a: plt.subplots()[1].plot([0, a]), a=slider)
     slider.value = 2.0
+    assert len(shown) == 1 and shown[0] is not left_open
+    assert shown[0].axes[0].lines[0].get_ydata().tolist() == [0, 2.0]
+    assert plt.get_fignums() == [left_open.number]
+    plt.close("all")
+
+
+def test_a_failing_draw_leaves_no_figure_behind():
+    plt.close("all")
+
+    def broken(a):
+        plt.figure()
+        raise ValueError("drawing failed")
+    slider = widgets.FloatSlider(value=1.0)
+    explore(broken, a=slider)
+    with pytest.raises(ValueError, match="drawing failed"):   # outside a kernel the error propagates
+        slider.value = 0.5
     assert plt.get_fignums() == []
 
 

@@ -37,13 +37,30 @@ def test_hygiene_catches_problems(tmp_path):
                                           outputs=[nbformat.v4.new_output("error", ename="ZeroDivisionError",
                                                                           evalue="", traceback=[])]),
                 nbformat.v4.new_code_cell("print(1)", execution_count=None,
-                                          outputs=[nbformat.v4.new_output("stream", name="stderr", text="w")])]
+                                          outputs=[nbformat.v4.new_output("stream", name="stderr", text="w")]),
+                nbformat.v4.new_code_cell("box", execution_count=3, outputs=[nbformat.v4.new_output(
+                    "execute_result", execution_count=3,
+                    data={"text/plain": "box", "application/vnd.jupyter.widget-view+json": {"model_id": "ab"}})])]
     path = tmp_path / "bad.ipynb"
     nbformat.write(nb, path)
     problems = " ".join(hygiene_problems(path))
     assert "execution counts" in problems
     assert "stores an error" in problems
     assert "stderr" in problems
+    assert "cell 2 stores a widget view" in problems
+
+
+def test_execute_notebook_keeps_a_widgets_text_but_not_its_view(tmp_path):
+    from course_utils.notebooks import execute_notebook
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import ipywidgets\nipywidgets.IntSlider(value=3)")]
+    path = tmp_path / "widget.ipynb"
+    nbformat.write(nb, path)
+    execute_notebook(path)
+    data = nbformat.read(path, as_version=4).cells[0].outputs[0]["data"]
+    assert list(data) == ["text/plain"] and "IntSlider(value=3)" in data["text/plain"]
+    assert hygiene_problems(path) == []
 
 
 def test_execute_notebook_runs_in_place_in_the_given_folder(tmp_path):
