@@ -1,12 +1,15 @@
 """Every live demo of the lectures draws at both ends of each of its controls.
 
 nbval cannot check these demos: an `explore` box draws nothing until a control moves. So each
-lecture with a box is run whole with nbclient, as a lecturer runs it before moving a slider (a
-later cell that rebinds a name a draw function reads would show here), and one more cell calls
-every box's draw function with each control moved to either end of its range, the others at
-their starting values. The draws are called directly, not through the box, because inside the
-box's output area an error would only be shown, not raised.
+lecture with a box is run with nbclient up to its last box, and one more cell calls every box's
+draw function with each control moved to either end of its range, the others at their starting
+values. The draws are called directly, not through the box, because inside the box's output
+area an error would only be shown, not raised.
+
+A lecturer moves the sliders after running the whole lecture, so a later cell that rebinds a
+name a draw function reads would change what it draws; a static check refuses that.
 """
+import ast
 from pathlib import Path
 
 import nbformat
@@ -53,8 +56,8 @@ def test_the_lectures_the_readme_names_have_live_demos():
 @pytest.mark.parametrize("path", LECTURES_WITH_DEMOS, ids=lambda p: p.name)
 def test_live_demo_draws_at_the_ends_of_its_controls(path, tmp_path):
     nb = nbformat.read(path, as_version=4)
-    box_cells = [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "explore(" in cell.source]
-    nb.cells.append(nbformat.v4.new_code_cell(MOVE_EVERY_CONTROL))
+    box_cells = _box_cells(nb)
+    nb.cells = nb.cells[: box_cells[-1] + 1] + [nbformat.v4.new_code_cell(MOVE_EVERY_CONTROL)]
     copy = tmp_path / path.name
     nbformat.write(nb, copy)
     execute_notebook(copy, cwd=path.parent)                    # raises on the first failing draw
@@ -65,3 +68,49 @@ def test_live_demo_draws_at_the_ends_of_its_controls(path, tmp_path):
 def _control_count(nb, box_cells) -> int:
     """Two draws per control: the keyword arguments of the explore(...) calls that are widgets."""
     return 2 * sum(nb.cells[i].source.count("Slider(") + nb.cells[i].source.count("Text(") for i in box_cells)
+
+
+def _box_cells(nb) -> list[int]:
+    return [i for i, cell in enumerate(nb.cells) if cell.cell_type == "code" and "explore(" in cell.source]
+
+
+@pytest.mark.parametrize("path", LECTURES_WITH_DEMOS, ids=lambda p: p.name)
+def test_no_later_cell_rebinds_what_a_draw_function_reads(path):
+    nb = nbformat.read(path, as_version=4)
+    trees = [ast.parse(cell.source) if cell.cell_type == "code" else ast.Module(body=[], type_ignores=[])
+             for cell in nb.cells]
+    functions = {node.name: node for tree in trees for node in tree.body if isinstance(node, ast.FunctionDef)}
+    for i in _box_cells(nb):
+        for call in (n for n in ast.walk(trees[i]) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "explore"):
+            draw = call.args[0].id
+            read = _globals_read(functions[draw], functions)
+            for j in range(i + 1, len(nb.cells)):
+                rebound = read & _top_level_bindings(trees[j])
+                assert not rebound, f"{path.name}: cell {j} rebinds {sorted(rebound)}, which {draw} reads"
+
+
+def _globals_read(function: ast.FunctionDef, functions: dict, seen=None) -> set[str]:
+    """Names a notebook function reads from the notebook's globals, through the notebook functions it calls."""
+    seen = set() if seen is None else seen
+    seen.add(function.name)
+    local = {a.arg for a in ast.walk(function.args) if isinstance(a, ast.arg)}
+    local |= {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+    read = {n.id for n in ast.walk(function) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)} - local
+    for name in read & set(functions) - seen:
+        read |= _globals_read(functions[name], functions, seen)
+    return read
+
+
+def _top_level_bindings(tree: ast.Module) -> set[str]:
+    """Names a cell binds at the top level (not inside its own functions)."""
+    names = set()
+    for statement in tree.body:
+        if isinstance(statement, (ast.FunctionDef, ast.ClassDef)):
+            names.add(statement.name)
+            continue
+        for node in ast.walk(statement):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+                names.add(node.id)
+            elif isinstance(node, ast.alias):
+                names.add((node.asname or node.name).split(".")[0])
+    return names
