@@ -37,6 +37,9 @@ GOALS = {
     "charlm_ppl_over_best_ngram": ("≤ 0.8", lambda v: v <= 0.8),
     "ppl_over_entropy_floor": ("≤ 1.05", lambda v: v <= 1.05),
     "notebook_seconds": ("≤ 45 each", lambda v: max(v.values()) <= 45),
+    "slide_budget": ("≤ 2000 words, ≤ 150 code lines, cells ≤ 30 each",
+                     lambda v: all(b["words"] <= 2000 and b["code_lines"] <= 150 and b["longest_cell"] <= 30
+                                   for b in v.values())),
 }
 
 
@@ -44,6 +47,10 @@ def _shown(key: str, value) -> str:
     if key == "notebook_seconds":
         slowest = max(value, key=value.get)
         return f"max {value[slowest]:.1f} ({slowest}); total {sum(value.values()):.0f}"
+    if key == "slide_budget":
+        return (f"max {max(b['words'] for b in value.values())} words, "
+                f"{max(b['code_lines'] for b in value.values())} code lines, "
+                f"longest cell {max(b['longest_cell'] for b in value.values())}")
     if isinstance(value, dict):
         return ", ".join(f"{k} {v}" for k, v in value.items())
     return f"{value:g}"

@@ -2,16 +2,20 @@
 
     python -m course_utils.notebooks run notebooks/03_srn_forward.ipynb [...]
     python -m course_utils.notebooks check notebooks/*.ipynb
+    python -m course_utils.notebooks budget notebooks/*.ipynb
 
 `run` executes with nbclient in the notebook's own folder, so execution counts are 1..N and
-outputs are what the kernel printed; `check` reports the hygiene rules the tests enforce.
+outputs are what the kernel printed; `check` reports the hygiene rules the tests enforce;
+`budget` measures what a lecture puts on its slides (the core path of COURSE.md §3a).
 """
 from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import nbformat
@@ -19,6 +23,64 @@ import nbformat
 MAX_BYTES = 2_000_000
 RAISES_TAG = "raises-exception"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+# The core path of a lecture: what its slides may hold so that it is a talk of at most 75 minutes.
+SLIDE_WORDS, SLIDE_CODE_LINES, SLIDE_CELL_LINES = 2000, 150, 30
+SLIDE_TYPES = ("slide", "subslide", "fragment", "-", "skip", "notes")
+_MATH = re.compile(r"\$\$.*?\$\$|\$[^$\n]*\$|\\begin\{(\w+\*?)\}.*?\\end\{\1\}", re.S)
+_WORD = re.compile(r"[A-Za-z]+")
+
+
+@dataclass
+class SlideBudget:
+    """What a lecture shows on its slides: words of markdown (formulas not counted), lines of code,
+    the longest code cell, and how many cells carry a slide type (0: no slide metadata at all)."""
+    words: int
+    code_lines: int
+    longest_cell: int
+    tagged_cells: int
+
+    def problems(self) -> list[str]:
+        found = []
+        if not self.tagged_cells:
+            found.append("no cell has RISE slide metadata (metadata.slideshow.slide_type)")
+        if self.words > SLIDE_WORDS:
+            found.append(f"{self.words} words of markdown on slides (budget {SLIDE_WORDS})")
+        if self.code_lines > SLIDE_CODE_LINES:
+            found.append(f"{self.code_lines} lines of code on slides (budget {SLIDE_CODE_LINES})")
+        if self.longest_cell > SLIDE_CELL_LINES:
+            found.append(f"a code cell of {self.longest_cell} lines on slides (budget {SLIDE_CELL_LINES})")
+        return found
+
+
+def slide_type(cell) -> str | None:
+    """The cell's RISE slide type, or None when it has none (RISE then reads it as '-')."""
+    metadata = cell.get("metadata", {})
+    kind = metadata.get("slideshow", {}).get("slide_type") if isinstance(metadata, dict) else None
+    return kind if kind in SLIDE_TYPES else None
+
+
+def markdown_words(source: str) -> int:
+    """Words of prose: runs of Latin letters outside $…$, $$…$$ and \\begin…\\end formulas."""
+    return len(_WORD.findall(_MATH.sub(" ", source)))
+
+
+def slide_budget(nb) -> SlideBudget:
+    """Measure the cells on slides. A cell of type '-' (or none) continues the kind of the last
+    typed cell, as RISE and nbconvert show it: after 'skip' or 'notes' it is off the slides too."""
+    kind, words, code, longest, tagged = "slide", 0, 0, 0, 0
+    for cell in nb.cells:
+        own = slide_type(cell)
+        tagged += own is not None
+        if own not in (None, "-"):
+            kind = own
+        if kind in ("skip", "notes"):
+            continue
+        if cell.cell_type == "markdown":
+            words += markdown_words(cell.source)
+        elif cell.cell_type == "code":
+            lines = len(cell.source.strip().splitlines())
+            code, longest = code + lines, max(longest, lines)
+    return SlideBudget(words, code, longest, tagged)
 
 
 def execute_notebook(path: str | os.PathLike, timeout: int = 600, kernel_name: str = "python3",
@@ -108,7 +170,19 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--timeout", type=int, default=600, help="seconds per cell")
     chk = sub.add_parser("check", help="report hygiene problems of committed notebooks")
     chk.add_argument("paths", nargs="+")
+    bud = sub.add_parser("budget", help="words and code lines on each lecture's slides")
+    bud.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
+
+    if args.command == "budget":
+        failed = False
+        for p in args.paths:
+            budget = slide_budget(nbformat.read(p, as_version=4))
+            problems = budget.problems()
+            failed |= bool(problems)
+            print(f"{p}: {budget.words} words, {budget.code_lines} code lines, longest cell "
+                  f"{budget.longest_cell}" + "".join(f"\n  over: {x}" for x in problems))
+        return 1 if failed else 0
 
     if args.command == "run":
         for p in args.paths:

@@ -76,3 +76,36 @@ def test_execute_notebook_runs_in_place_in_the_given_folder(tmp_path):
         seconds = execute_notebook(path, cwd=cwd)
         out = nbformat.read(path, as_version=4).cells[0].outputs[0]["text"].strip()
         assert out == expected and seconds > 0
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.parent.name == "notebooks"], ids=lambda p: p.name)
+def test_lecture_slides_fit_a_class_period(path):
+    """The core path (COURSE.md §3a): at most 2,000 words, 150 code lines, 30 lines per cell on slides."""
+    from course_utils.notebooks import slide_budget
+
+    assert slide_budget(nbformat.read(path, as_version=4)).problems() == []
+
+
+def test_slide_budget_follows_rise_slide_types():
+    from course_utils.notebooks import slide_budget
+
+    def cell(kind, source, slide=None):
+        new = nbformat.v4.new_markdown_cell if kind == "md" else nbformat.v4.new_code_cell
+        c = new(source)
+        if slide:
+            c.metadata["slideshow"] = {"slide_type": slide}
+        return c
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [cell("md", "Three plain words and $x_t = W h$ math", "slide"),     # 5 words: the formula is not counted
+                cell("code", "a = 1\nb = 2"),                                       # continues the slide
+                cell("md", "An aside nobody presents", "skip"),
+                cell("code", "\n".join(["x = 0"] * 40)),                            # '-' after skip: still skipped
+                cell("md", "$$\\sum_t \\ell_t$$ two words", "subslide"),
+                cell("code", "\n".join(["y = 1"] * 31), "fragment"),
+                cell("md", "speaker notes only", "notes")]
+    budget = slide_budget(nb)
+    assert (budget.words, budget.code_lines, budget.longest_cell, budget.tagged_cells) == (7, 33, 31, 5)
+    assert [p.split(" (")[0] for p in budget.problems()] == ["a code cell of 31 lines on slides"]
+    nb.cells = [cell("md", "no metadata")]
+    assert "no cell has RISE slide metadata" in slide_budget(nb).problems()[0]

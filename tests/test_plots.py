@@ -10,6 +10,16 @@ def test_style_applies():
     assert matplotlib.rcParams["figure.dpi"] == COURSE_STYLE["figure.dpi"]
 
 
+def test_style_is_readable_on_a_projector():
+    """≥ 110 dpi, and no text smaller than 11 points (about 17 pixels at that resolution)."""
+    use_course_style()
+    rc = matplotlib.rcParams
+    assert rc["figure.dpi"] >= 110 and rc["savefig.dpi"] >= 110
+    sizes = [rc[k] for k in ("font.size", "axes.titlesize", "axes.labelsize", "xtick.labelsize",
+                             "ytick.labelsize", "legend.fontsize")]
+    assert all(isinstance(s, (int, float)) and s >= 11 for s in sizes), sizes
+
+
 def test_loglog_slope_recovers_power_law():
     x = np.arange(1, 100)
     assert loglog_slope(x, 3.0 * x**-1.2) == pytest.approx(-1.2)
