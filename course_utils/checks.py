@@ -1,6 +1,7 @@
 """Verification helpers: relative error, centered finite differences, and a visible ✓/✗ check."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from typing import Callable, Mapping, Sequence
 
 import numpy as np
@@ -10,6 +11,32 @@ from . import _validate
 
 class CheckFailed(AssertionError):
     """Raised by `check` when a measured error is above its tolerance."""
+
+
+_COLLECTING: list[list[str]] = []     # open `all_checks` blocks: the labels of their ✗ checks
+
+
+@contextmanager
+def all_checks():
+    """Inside this block a failed strict check prints its ✗ and the block goes on; at the end it
+    raises one CheckFailed naming every ✗. A test cell then shows all its results, not only the
+    first failure. (An exception other than a failed check still stops the block at once.)"""
+    failed: list[str] = []
+    _COLLECTING.append(failed)
+    try:
+        yield
+    finally:
+        _COLLECTING.remove(failed)
+    if failed:
+        raise CheckFailed(f"{len(failed)} check{'s' if len(failed) > 1 else ''} failed: " + "; ".join(failed))
+
+
+def _fail(message: str, label: str) -> None:
+    """A failed strict check: noted by the innermost open `all_checks` block, else raised now."""
+    if _COLLECTING:
+        _COLLECTING[-1].append(label)
+        return
+    raise CheckFailed(message)
 
 
 def rel_error(x, y, eps: float = 1e-8) -> float:
@@ -91,26 +118,32 @@ def _weighted(value, df) -> float:
     return float(np.sum(value * df))
 
 
-def check(label: str, measured: float, tol: float, *, strict: bool = True) -> bool | None:
+def check(label: str, measured: float, tol: float, *, strict: bool = True,
+          typical: float | None = None) -> bool | None:
     """Print `✓ label: measured ≤ tol` or `✗ …`, and raise CheckFailed on ✗ when `strict`.
 
     Strict is the default so that a check inside a cell whose printed output is not compared
-    (e.g. a training curve) still stops the notebook. A strict check returns None (the printed
-    line is its result, and a notebook cell ending in it shows nothing more); pass strict=False
-    to explore, and it returns True or False instead of raising.
+    (e.g. a training curve) still stops the notebook (inside `all_checks`, at the end of the
+    block). A strict check returns None (the printed line is its result, and a notebook cell
+    ending in it shows nothing more); pass strict=False to explore, and it returns True or False
+    instead of raising. `typical` is the size of the error a right answer shows (printed, as
+    CS231n's notebooks say "should be about 1e-10"), so a reader can tell a near miss from a bug.
     """
     if not isinstance(label, str) or not label:
         raise ValueError("label must be a non-empty string naming what is checked")
     tol = _validate.finite_float("tol", tol, low=0.0)
+    if typical is not None:
+        typical = _validate.finite_float("typical", typical, low=0.0)
     try:
         measured = float(measured)
     except (TypeError, ValueError):
         raise ValueError(f"measured must be a number, got {measured!r}") from None
     ok = bool(np.isfinite(measured) and measured <= tol)
-    print(f"{'✓' if ok else '✗'} {label}: {measured:.2e} {'≤' if ok else '>'} {tol:.3g}")
+    expect = f" (a right answer gives about {typical:.0e})" if typical is not None else ""
+    print(f"{'✓' if ok else '✗'} {label}: {measured:.2e} {'≤' if ok else '>'} {tol:.3g}{expect}")
     if strict:
         if not ok:
-            raise CheckFailed(f"{label}: measured {measured:.3e}, allowed at most {tol:.1e}")
+            _fail(f"{label}: measured {measured:.3e}, allowed at most {tol:.1e}", label)
         return None
     return ok
 
@@ -123,7 +156,7 @@ def check_true(label: str, condition: bool, detail: str = "", *, strict: bool = 
     print(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
     if strict:
         if not ok:
-            raise CheckFailed(f"{label} does not hold{': ' + detail if detail else ''}")
+            _fail(f"{label} does not hold{': ' + detail if detail else ''}", label)
         return None
     return ok
 

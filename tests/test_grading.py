@@ -161,7 +161,8 @@ def test_an_answer_that_changes_its_inputs_loses_the_check(tmp_path):
     check = {c.name: c for c in q["test_clip"].checks}
     assert check["a large gradient is scaled to max_norm"].score == 0
     assert "changed its input" in q["test_clip"].message
-    assert check["a small gradient is left unchanged"].score == 1     # scaled by 1: nothing changed
+    small = check["a small gradient is left unchanged"]
+    assert small.score == small.points > 0                              # scaled by 1: nothing changed
 
 
 def test_a_cell_that_ignores_the_alarm_costs_only_itself(tmp_path):
@@ -192,15 +193,94 @@ def test_hw04_answers_may_not_call_course_utils_or_torch_in_any_way(tmp_path):
 
 
 def test_deleted_duplicated_and_edited_cells(tmp_path):
+    """As nbgrader does: an edited or deleted locked cell is restored and grading goes on, with a note.
+    A deleted answer cell leaves its function undefined; a duplicated one is ambiguous."""
     nb = nbformat.read(HW02, as_version=4)
     test_source = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "test_bptt")
-    path = _variant(tmp_path, "structure", delete={"leaky_step_forward"}, duplicate={"leaky_step_backward"},
-                    edits={"test_bptt": test_source + "\nassert True  # edited"})
-    q = _by_id(grade_notebook(path, seed=5, limits=LIMITS))
-    assert q["test_step_forward"].score == 0 and "missing" in q["test_step_forward"].message
+    path = _variant(tmp_path, "structure", delete={"leaky_step_forward", "setup"}, duplicate={"leaky_step_backward"},
+                    edits={"test_bptt": test_source + "\nprint('my own debugging line')"})
+    report = grade_notebook(path, limits=LIMITS)
+    q = _by_id(report)
+    assert q["test_step_forward"].score == 0 and "not defined" in q["test_step_forward"].message
     assert q["test_step_backward"].score == 0 and "appears 2 times" in q["test_step_backward"].message
-    assert q["test_bptt"].score == 0 and "was edited" in q["test_bptt"].message
-    assert q["test_clip"].score == 2.0
+    # the edited test cell costs nothing, and question 3 is graded with the reference step functions
+    assert q["test_bptt"].score == q["test_bptt"].max_score and "reference" in q["test_bptt"].message
+    assert q["test_clip"].score == 2.0                                     # the deleted set-up cell was put back
+    notes = " ".join(report.problems)
+    assert "'test_bptt' was edited; it was restored" in notes and "'setup' was deleted; it was restored" in notes
+    assert "'leaky_step_forward' is missing" in notes
+
+
+def test_a_harmless_edit_of_a_locked_cell_keeps_a_right_answer_right(tmp_path):
+    nb = nbformat.read(HW02, as_version=4)
+    source = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "test_clip")
+    report = grade_notebook(_variant(tmp_path, "printed", edits={"test_clip": "print('hello')\n" + source}))
+    assert report.score == report.max_score and any("restored" in p for p in report.problems)
+
+
+def test_one_bug_is_charged_once(tmp_path):
+    """A wrong step backward costs question 2; question 3, which calls it, is graded with the reference
+    step in its place too, and the better score counts."""
+    from course_utils.grading.mutants import by_name, write
+
+    q = _by_id(grade_notebook(write(by_name("hw02", "no_tanh_derivative"), tmp_path)))
+    assert q["test_step_backward"].score == 0
+    assert q["test_bptt"].score == q["test_bptt"].max_score
+    assert "graded with the reference leaky_step_forward and leaky_step_backward in place of yours" \
+        in q["test_bptt"].message
+
+
+def test_the_default_seed_is_fixed_per_assignment(tmp_path):
+    spec = load_assignment("hw02")
+    first, second = grade_notebook(HW02), grade_notebook(HW02)
+    assert first.seed == second.seed == spec.seed != load_assignment("hw03").seed
+    assert grade_notebook(HW02, seed=5).seed == 5
+
+
+def test_refused_actions_are_named_in_the_report(tmp_path):
+    """A scratch cell that tries to read the solutions or start a program is refused; the answer is
+    still graded, and the report says which cell tried what."""
+    snoop = ("import subprocess, pathlib, course_utils\n"
+             "try:\n    subprocess.run(['ls'])\nexcept Exception:\n    pass\n"
+             "try:\n    (pathlib.Path(course_utils.__file__).parents[1] / 'solutions' / 'x.ipynb').read_text()\n"
+             "except Exception:\n    pass\n")
+    report = grade_notebook(_variant(tmp_path, "snoop", after={"leaky_step_forward": snoop}), limits=LIMITS)
+    assert report.score == report.max_score
+    notes = " ".join(report.problems)
+    assert "refused" in notes and "start other programs" in notes and "the reference solutions" in notes
+    assert "#" in notes                                      # the scratch cell is named by its position
+
+
+def test_hw04_allows_the_set_up_helpers_also_as_module_attributes(tmp_path):
+    hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
+    source = {meta.meta(c).get("grade_id"): c.source for c in nbformat.read(hw04, as_version=4).cells}
+    honest = source["mgu_step_forward"].replace("f = sigmoid(", "f = lstm.sigmoid(", 1)
+    assert honest != source["mgu_step_forward"]
+    forbidden = source["mgu_step_backward"].replace("da_f = df * f * (1.0 - f)",
+                                                    "da_f = df * f * (1.0 - f) + 0 * lstm.init_params(1, 1)['b'][0]", 1)
+    assert forbidden != source["mgu_step_backward"]
+    path = _variant(tmp_path, "hw04_attribute", source=hw04, edits={"mgu_step_forward": honest,
+                                                                     "mgu_step_backward": forbidden})
+    q = _by_id(grade_notebook(path, limits=LIMITS))
+    assert q["test_mgu_forward"].score == q["test_mgu_forward"].max_score, q["test_mgu_forward"].message
+    assert q["test_mgu_backward"].score == 0 and "lstm.init_params" in q["test_mgu_backward"].message
+
+
+def test_nested_folders_are_graded_and_students_named_from_the_path(tmp_path):
+    """nbgrader's submitted/<student>/<assignment>/ layout, graded from the top."""
+    for student, source in (("alice", HW02), ("bob", ROOT / "exercises" / HW02.name)):
+        folder = tmp_path / "submitted" / student / "hw02"
+        folder.mkdir(parents=True)
+        (folder / HW02.name).write_bytes(source.read_bytes())
+    checkpoint = tmp_path / "submitted" / "bob" / "hw02" / ".ipynb_checkpoints"
+    checkpoint.mkdir()
+    (checkpoint / HW02.name).write_text("not graded")
+    book = tmp_path / "book.csv"
+    assert cli(["grade", str(tmp_path), "--csv", str(book)]) == 0
+    rows = book.read_text().splitlines()
+    assert rows[0].startswith("student,submission,assignment,seed") and len(rows) == 3
+    assert any(r.startswith("alice,") and ",14,14," in r for r in rows)
+    assert any(r.startswith("bob,") and ",0,14," in r for r in rows)
 
 
 def test_cli_grades_files_and_folders_and_writes_json_and_csv(tmp_path):
@@ -215,7 +295,7 @@ def test_cli_grades_files_and_folders_and_writes_json_and_csv(tmp_path):
     assert {"grade_id", "score", "max_score", "message"} <= set(data["questions"][0])
     assert cli(["grade", str(sub), "--csv", str(book)]) == 0       # a folder, one unreadable file in it
     rows = book.read_text().splitlines()
-    assert rows[0].startswith("submission,assignment") and len(rows) == 4
+    assert rows[0].startswith("student,submission,assignment") and len(rows) == 4
     bob = [r for r in rows if "bob" in r][0]
     assert ",0,14," in bob
     assert cli(["grade", str(tmp_path / "missing.ipynb")]) == 2
@@ -273,7 +353,7 @@ def test_comparison_messages_name_tensors_and_returned_items_and_read_lists():
     reference = (np.zeros(2), np.ones(3))
     assert "torch.Tensor" in compare((Unsupported("torch.Tensor"), np.ones(3)), reference)
     assert ".numpy()" in compare((Unsupported("torch.Tensor"), np.ones(3)), reference)
-    assert "result[1] (dh)" in compare((np.zeros(2), np.zeros(3)), reference)
+    assert "dh is all zeros" in compare((np.zeros(2), np.zeros(3)), reference)
     assert compare(([0.0, 0.0], [1.0, 1.0, 1.0]), reference) is None         # lists of numbers are arrays
     assert "shape" in compare(([0.0], np.ones(3)), reference)
 

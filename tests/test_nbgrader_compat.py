@@ -29,5 +29,8 @@ def test_nbgrader_generate_assignment_equals_our_release(path, tmp_path):
     ours = nbformat.read(ROOT / "exercises" / path.name, as_version=4)
     assert len(theirs.cells) == len(ours.cells)
     for a, b in zip(ours.cells, theirs.cells):
-        assert a.source == b.source, f"cell {meta.meta(a).get('grade_id')}: sources differ"
-        assert meta.meta(a).get("checksum") == meta.meta(b).get("checksum"), meta.meta(a).get("grade_id")
+        gid = meta.meta(a).get("grade_id")
+        assert a.source == b.source, f"cell {gid}: sources differ"
+        assert meta.meta(a).get("checksum") == meta.meta(b).get("checksum"), gid
+        # the whole metadata: nbgrader's fields and JupyterLab's editable/deletable locks
+        assert dict(a.metadata) == dict(b.metadata), f"cell {gid}: metadata differ"

@@ -2,12 +2,15 @@
 
     python -m course_utils.grading release [--check]
     python -m course_utils.grading grade SUBMISSION.ipynb|FOLDER [--json FILE] [--csv FILE]
-                                         [--assignment hwNN] [--seed N]
+                                         [--assignment hwNN] [--seed N] [--jobs N]
 
 `grade` prints a per-question table and exits 0 when it could grade every submission (a score of
-0 is a result, not an error). In a folder it grades what it can and names the files it could not
-(exit 1); it exits 2 for unusable arguments. `--csv` keeps one gradebook per assignment: rows of
-another assignment than the file's go to FILE's name with `_hwNN` added.
+0 is a result, not an error). A folder is searched to any depth (nbgrader's
+submitted/<student>/<assignment>/ layout included; the student is named from the path); it grades
+what it can, on --jobs cores, and names the files it could not (exit 1); it exits 2 for unusable
+arguments. The inputs come from the assignment's fixed seed unless --seed says otherwise, so the
+same notebook gets the same report. `--csv` keeps one gradebook per assignment: rows of another
+assignment than the file's go to FILE's name with `_hwNN` added.
 """
 from __future__ import annotations
 
@@ -18,7 +21,7 @@ import os
 import sys
 from pathlib import Path
 
-from .grade import Report, grade_notebook
+from .grade import Grader, Report
 from .release import release_all
 
 
@@ -28,7 +31,7 @@ def _plain(text) -> str:
 
 
 def format_table(report: Report) -> str:
-    rows = [f"{report.submission}  ({report.assignment}, seed {report.seed})"]
+    rows = [f"{report.submission}  (student {report.student}, {report.assignment}, seed {report.seed})"]
     width = max([len(q.grade_id) for q in report.questions] + [8])
     rows.append(f"  {'question':<{width}}  {'score':>11}  message")
     for q in report.questions:
@@ -50,9 +53,10 @@ def append_csv(path: Path, report: Report) -> Path:
     """One gradebook row per submission, in a file whose columns are this assignment's questions:
     `path` itself when it is new or has these columns, else `path` with `_hwNN` added to its name.
     Returns the file written."""
-    header = ["submission", "assignment", "seed", "score", "max_score"] + [q.grade_id for q in report.questions]
-    row = [report.submission, report.assignment, report.seed, f"{report.score:g}", f"{report.max_score:g}"] + \
-          [f"{q.score:g}" for q in report.questions]
+    header = ["student", "submission", "assignment", "seed", "score", "max_score"] + \
+        [q.grade_id for q in report.questions]
+    row = [report.student, report.submission, report.assignment, report.seed, f"{report.score:g}",
+           f"{report.max_score:g}"] + [f"{q.score:g}" for q in report.questions]
     if _csv_header(path) not in (None, header):
         path = path.with_name(f"{path.stem}_{report.assignment}{path.suffix}")
     existing = _csv_header(path)
@@ -66,6 +70,11 @@ def append_csv(path: Path, report: Report) -> Path:
     return path
 
 
+def submissions(folder: Path) -> list[Path]:
+    """Every notebook under `folder`, at any depth, except Jupyter's checkpoint copies."""
+    return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts and p.is_file())
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.grading", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -77,7 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     gr.add_argument("--json", type=Path, help="write the report(s) as JSON here")
     gr.add_argument("--csv", type=Path, help="append one gradebook row per submission to this CSV")
     gr.add_argument("--assignment", help="hwNN, when neither metadata nor file name says")
-    gr.add_argument("--seed", type=int, help="seed of the random inputs (default: fresh each run)")
+    gr.add_argument("--seed", type=int, help="seed of the inputs (default: the assignment's fixed seed)")
+    gr.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                    help="submissions graded at once (default: 2, or 1 on a single core)")
     args = parser.parse_args(argv)
 
     if args.command == "release":
@@ -92,15 +103,16 @@ def main(argv: list[str] | None = None) -> int:
     if not target.exists():
         print(f"error: no file or folder at {target}", file=sys.stderr)
         return 2
-    paths = sorted(target.glob("*.ipynb")) if target.is_dir() else [target]
+    paths = submissions(target) if target.is_dir() else [target]
     if not paths:
         print(f"error: no .ipynb files in {target}", file=sys.stderr)
         return 2
     reports, failed = [], []
-    for path in paths:
-        try:
-            report = grade_notebook(path, assignment=args.assignment, seed=args.seed)
-        except Exception as exc:  # one odd file must not stop a folder: name it and go on
+    with Grader(jobs=args.jobs) as grader:
+        graded = list(grader.grade_paths(paths, assignment=args.assignment, seed=args.seed))
+    for path, report in graded:
+        if isinstance(report, Exception):  # one odd file must not stop a folder: name it and go on
+            exc = report
             failed.append(f"{path}: {exc}" if isinstance(exc, ValueError) else
                           f"{path}: could not be graded ({type(exc).__name__}: {exc})")
             print(f"error: {failed[-1]}", file=sys.stderr)

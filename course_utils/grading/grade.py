@@ -1,9 +1,14 @@
 """Grade a submitted homework notebook: integrity of its cells, then every question in its own process.
 
 The submission is only read, never written. Each question runs the student's code in a fresh
-subprocess with a time limit; the grader makes fresh random inputs (seeded per run), computes
-the reference answers itself and compares. Every problem becomes a message and a score of 0 for
-what it touches, never a crash.
+forked process with a time limit (`worker`); the grader draws the inputs from the assignment's
+fixed seed (so the same notebook gets the same report), computes the reference answers itself
+and compares, naming every wrong output and the pattern behind it (`feedback`). Every problem
+becomes a message and a score of 0 for what it touches, never a crash. An edited or deleted
+locked cell is restored from the release, as nbgrader does, and noted.
+
+`Grader` keeps warm worker processes for a folder of submissions: numpy and torch are imported
+once per worker, not once per submission, and `grade_paths` grades on several cores.
 """
 from __future__ import annotations
 
@@ -12,10 +17,14 @@ import importlib
 import json
 import os
 import re
-import secrets
+import select
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -25,9 +34,11 @@ import numpy as np
 
 from . import nbgrader_meta as meta
 from . import transport
-from .spec import Assignment, Question
+from .feedback import question_hints
+from .paths import ENV as ROOT_ENV
+from .paths import course_root
+from .spec import Assignment, Check, Question
 
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -57,6 +68,7 @@ class Report:
     max_score: float
     questions: list[QuestionResult]
     problems: list[str]
+    student: str = ""
 
     def to_json(self) -> dict:
         return asdict(self)
@@ -90,33 +102,47 @@ def identify_assignment(nb, path: Path) -> str | None:
     return None
 
 
+_LOCK = threading.RLock()      # the caches below are filled once, whichever thread asks first
+
+
 @lru_cache(maxsize=None)
-def _release_cells(name: str) -> dict:
-    """grade_id → the released (exercise) version of each nbgrader cell of an assignment."""
+def _release_cells_cached(name: str) -> dict:
     from .release import release_notebook
 
     spec = load_assignment(name)
-    nb = release_notebook(nbformat.read(ROOT / "solutions" / spec.notebook, as_version=4))
+    nb = release_notebook(nbformat.read(course_root() / "solutions" / spec.notebook, as_version=4))
     return {meta.meta(c)["grade_id"]: c for c in nb.cells if meta.meta(c)}
 
 
+def _release_cells(name: str) -> dict:
+    """grade_id → the released (exercise) version of each nbgrader cell of an assignment, in order."""
+    with _LOCK:
+        return _release_cells_cached(name)
+
+
 @lru_cache(maxsize=None)
-def reference_namespace(name: str) -> dict:
-    """The solution notebook's code (not its test cells) executed in the grader: the reference answers."""
+def _reference_namespace_cached(name: str) -> dict:
     spec = load_assignment(name)
-    nb = nbformat.read(ROOT / "solutions" / spec.notebook, as_version=4)
+    root = course_root()
+    nb = nbformat.read(root / "solutions" / spec.notebook, as_version=4)
     namespace = {"__name__": "__main__"}
     from .worker import strip_magics
 
     cwd = os.getcwd()  # (no MPLBACKEND here: a changed environment leaks into every kernel started later)
     try:
-        os.chdir(ROOT / "solutions")
+        os.chdir(root / "solutions")
         for cell in nb.cells:
             if cell.cell_type == "code" and not meta.is_grade(cell):
                 exec(compile(strip_magics(cell.source), f"<solution {spec.name}>", "exec"), namespace)
     finally:
         os.chdir(cwd)
     return namespace
+
+
+def reference_namespace(name: str) -> dict:
+    """The solution notebook's code (not its test cells) executed in the grader: the reference answers."""
+    with _LOCK:
+        return _reference_namespace_cached(name)
 
 
 def _source(cell) -> str:
@@ -127,77 +153,177 @@ def _source(cell) -> str:
     return source if isinstance(source, str) else ""
 
 
-def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str]]:
-    """Find each nbgrader cell in the submission; return ({grade_id: cell}, {grade_id: problem})."""
+def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str], list[str]]:
+    """Find each nbgrader cell in the submission. Returns ({grade_id: cell}, {grade_id: problem that
+    costs its question the points}, [notes]). Locked cells are restored, not punished: an edited one
+    runs as released and a deleted one is put back, as nbgrader does; both are noted."""
     released = _release_cells(spec.name)
     found: dict[str, list] = {}
     for cell in nb.cells:
         gid = meta.meta(cell).get("grade_id")
         if gid in released:
             found.setdefault(gid, []).append(cell)
-    problems = {}
+    problems, notes = {}, []
     for gid, original in released.items():
         cells = found.get(gid, [])
-        if len(cells) > 1 and meta.is_grade(original):
-            # test cells never run here, so a pasted copy of one does no harm: keep an unchanged copy
-            cells = [c for c in cells if _source(c).strip() == original.source.strip()][:1] or cells
+        if len(cells) > 1 and meta.is_locked(original):
+            # locked cells run as released, so a pasted copy does no harm: keep an unchanged copy
+            cells = [c for c in cells if _source(c).strip() == original.source.strip()][:1] or cells[:1]
             found[gid] = cells
         if not cells:
-            problems[gid] = f"cell '{gid}' is missing from the submission (deleted?)"
+            if meta.is_locked(original):
+                notes.append(f"locked cell '{gid}' was deleted; it was restored from the exercise and grading "
+                             "went on (nbgrader does the same)")
+            else:
+                notes.append(f"answer cell '{gid}' is missing (deleted?); its functions were looked for in the "
+                             "other cells")
         elif len(cells) > 1:
             problems[gid] = f"cell '{gid}' appears {len(cells)} times (duplicated); keep exactly one"
         elif meta.is_locked(original) and _source(cells[0]).strip() != original.source.strip():
-            problems[gid] = f"locked cell '{gid}' was edited; restore it from the exercise notebook"
-    return {gid: cells[0] for gid, cells in found.items() if len(cells) == 1}, problems
+            notes.append(f"locked cell '{gid}' was edited; it was restored from the exercise and grading went "
+                         "on (nbgrader does the same): experiment in a new cell instead")
+    return {gid: cells[0] for gid, cells in found.items() if len(cells) == 1}, problems, notes
 
 
 def _student_cells(nb, spec: Assignment) -> list[dict]:
     """The code the student's process runs, in notebook order: every code cell except test
-    cells; locked cells run as released (so an edit there cannot change the set-up)."""
+    cells; locked cells run as released (so an edit there cannot change the set-up), and a
+    deleted locked code cell is put back where the release has it."""
     released = _release_cells(spec.name)
+    order = list(released)
+    present = {meta.meta(c).get("grade_id") for c in nb.cells} & set(released)
+    restored: set[str] = set()
     cells = []
+
+    def restore_before(gid: str | None) -> None:
+        """Put back the deleted locked code cells that the release places before `gid` (all if None)."""
+        limit = order.index(gid) if gid in order else len(order)
+        for missing in order[:limit]:
+            original = released[missing]
+            if missing not in present and missing not in restored and original.cell_type == "code" \
+                    and meta.is_locked(original) and not meta.is_grade(original):
+                restored.add(missing)
+                cells.append({"label": missing, "grade_id": missing, "source": original.source})
+
     for index, cell in enumerate(nb.cells):
+        gid = meta.meta(cell).get("grade_id")
+        if gid in released:
+            restore_before(gid)
         if cell.get("cell_type") != "code":
             continue
-        gid = meta.meta(cell).get("grade_id")
         if gid in released and meta.is_grade(released[gid]):
             continue
         source = released[gid].source if gid in released and meta.is_locked(released[gid]) else _source(cell)
         cells.append({"label": gid or f"#{index}", "grade_id": gid, "source": source})
+    restore_before(None)
     return cells
 
 
 PRELOAD = ("numpy", "course_utils", "course_utils.checks", "torch", "matplotlib")  # imported once, before the fork
+_WORKER_ENV = {"MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+               "PYTHONDONTWRITEBYTECODE": "1"}   # the worker may not write into the checkout
+
+
+class WorkerServer:
+    """A warm worker process (`worker.serve`): numpy, torch and course_utils imported once; every
+    question of every job still runs in a fresh, sandboxed forked child. Restarted after a time-out."""
+
+    def __init__(self):
+        self.proc: subprocess.Popen | None = None
+        self.home = tempfile.TemporaryDirectory(prefix="grade-server-")
+
+    def _start(self) -> None:
+        jobs_r, self.jobs_w = os.pipe()
+        self.done_r, done_w = os.pipe()
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "course_utils.grading.worker", "--serve", str(jobs_r), str(done_w)],
+            cwd=self.home.name, env={**os.environ, **_WORKER_ENV, ROOT_ENV: str(course_root())}, stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(jobs_r, done_w),
+            start_new_session=True)
+        os.close(jobs_r)
+        os.close(done_w)
+        self._send(json.dumps(PRELOAD))
+        self._pending = b""
+
+    def _send(self, line: str) -> None:
+        os.write(self.jobs_w, (line + "\n").encode("utf-8"))
+
+    def run(self, job_dir: Path, seconds: float) -> str:
+        """Run one job; "" when it ended, else why not (the server is then stopped)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.close()
+            self._start()
+        try:
+            self._send(str(job_dir))
+        except OSError:
+            self.close()
+            return "the grading worker stopped unexpectedly"
+        deadline = time.monotonic() + seconds
+        while b"\n" not in self._pending:
+            left = deadline - time.monotonic()
+            ready = select.select([self.done_r], [], [], max(left, 0))[0] if left > 0 else []
+            if not ready:
+                self.close()
+                return f"grading stopped after {seconds:.0f} s"
+            chunk = os.read(self.done_r, 4096)
+            if not chunk:
+                self.close()
+                return "the grading worker stopped unexpectedly"
+            self._pending += chunk
+        line, self._pending = self._pending.split(b"\n", 1)
+        return "" if line == b"done" else f"the grading worker could not run the job ({line.decode()})"
+
+    def close(self) -> None:
+        if self.proc is None:
+            return
+        for fd in (self.jobs_w, self.done_r):
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        if self.proc.poll() is None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        self.proc.wait()
+        self.proc = None
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:
+            pass
 
 
 def run_submission(spec: Assignment, cells: list[dict], inputs: dict[int, dict],
-                   limits: tuple[float, float] | None = None) -> dict[int, tuple[dict, dict, str]]:
-    """Run the questions in `inputs` ({question index: {check: inputs}}) in the worker.
+                   limits: tuple[float, float] | None = None,
+                   server: WorkerServer | None = None) -> dict[int, tuple[dict, dict, str]]:
+    """Run the questions in `inputs` ({question index: {check: inputs}}) in a worker.
 
     Returns {question index: (results, outputs, problem)}; problem is "" when the question's
     process ended normally.
     """
     cell_seconds, question_seconds = limits or (spec.cell_seconds, spec.question_seconds)
+    own_server = server is None
+    server = server or WorkerServer()
     out = {}
-    with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
-        job_dir = Path(tmp)
-        (job_dir / "job.json").write_text(json.dumps({
-            "assignment": spec.name, "questions": sorted(inputs), "cells": cells, "preload": PRELOAD,
-            "cell_seconds": cell_seconds, "question_seconds": question_seconds}))
-        for q_index, q_inputs in inputs.items():
-            transport.save(job_dir / f"inputs_{q_index}", {}, q_inputs)
-        env = {**os.environ, "MPLBACKEND": "Agg", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
-               "PYTHONDONTWRITEBYTECODE": "1"}   # the worker may not write into the checkout
-        overall = question_seconds * len(inputs) + 60
-        server_problem = ""
-        try:
-            subprocess.run([sys.executable, "-m", "course_utils.grading.worker", str(job_dir)], cwd=job_dir,
-                           env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, timeout=overall, start_new_session=True)
-        except subprocess.TimeoutExpired:
-            server_problem = f"grading stopped after {overall:.0f} s"
-        for q_index in inputs:
-            out[q_index] = _question_outcome(job_dir, q_index, question_seconds, server_problem)
+    try:
+        with tempfile.TemporaryDirectory(prefix="grade-") as tmp:
+            job_dir = Path(tmp)
+            (job_dir / "job.json").write_text(json.dumps({
+                "assignment": spec.name, "questions": sorted(inputs), "cells": cells, "preload": PRELOAD,
+                "cell_seconds": cell_seconds, "question_seconds": question_seconds}))
+            for q_index, q_inputs in inputs.items():
+                transport.save(job_dir / f"inputs_{q_index}", {}, q_inputs)
+            # two passes for a question that builds on earlier answers, plus the worker's start
+            overall = 2 * question_seconds * len(inputs) + 60
+            server_problem = server.run(job_dir, overall)
+            for q_index in inputs:
+                out[q_index] = _question_outcome(job_dir, q_index, question_seconds, server_problem)
+    finally:
+        if own_server:
+            server.close()
     return out
 
 
@@ -208,14 +334,14 @@ def _question_outcome(job_dir: Path, q_index: int, seconds: float, server_proble
     problem = {"ok": "", "": server_problem or "the question was not run",
                "timeout": f"ran past the question's {seconds:.0f} s time limit (an infinite loop?)"}.get(
         status, f"the student's process ended abnormally ({status}: os._exit, a crash, or out of memory)")
+    empty = {"cell_errors": [], "checks": {}, "skipped": skipped, "refused": []}
     if not (job_dir / f"results_{q_index}.json").exists():
-        return {"cell_errors": [], "checks": {}, "skipped": skipped}, {}, \
-            problem or "the student's process produced no result"
+        return empty, {}, problem or "the student's process produced no result"
     try:
         results, outputs = transport.load(job_dir / f"results_{q_index}")
         results = _well_formed(results)
     except Exception as exc:  # a half-written or tampered file
-        return {"cell_errors": [], "checks": {}, "skipped": skipped}, {}, f"the student's results could not be read ({exc})"
+        return empty, {}, f"the student's results could not be read ({exc})"
     results["skipped"] = skipped
     return results, outputs, problem
 
@@ -232,8 +358,9 @@ def _well_formed(results) -> dict:
         raise ValueError("not a mapping")
     checks = results.get("checks", {})
     errors = results.get("cell_errors", [])
-    if not isinstance(checks, dict) or not isinstance(errors, list):
-        raise ValueError("checks or cell_errors of the wrong type")
+    refused = results.get("refused", [])
+    if not isinstance(checks, dict) or not isinstance(errors, list) or not isinstance(refused, list):
+        raise ValueError("checks, cell_errors or refused of the wrong type")
     clean_checks = {}
     for name, status in checks.items():
         if not isinstance(status, dict) or not isinstance(status.get("ok"), bool):
@@ -242,11 +369,14 @@ def _well_formed(results) -> dict:
                               "where": _text(status.get("where", ""), 100)}
     clean_errors = [{"label": _text(e.get("label", ""), 100), "grade_id": e.get("grade_id") if isinstance(
         e.get("grade_id"), str) else None, "error": _text(e.get("error", ""))} for e in errors if isinstance(e, dict)]
-    return {"checks": clean_checks, "cell_errors": clean_errors, "unisolated": _text(results.get("unisolated", ""))}
+    clean_refused = [(_text(r[0], 100), _text(r[1], 300)) for r in refused[:20]
+                     if isinstance(r, (list, tuple)) and len(r) == 2]
+    return {"checks": clean_checks, "cell_errors": clean_errors, "unisolated": _text(results.get("unisolated", "")),
+            "refused": clean_refused}
 
 
 def make_inputs(question: Question, rng_seed: int, q_index: int) -> dict:
-    """Fresh inputs of every check of a question, from the run's seed."""
+    """The inputs of every check of a question, from the run's seed."""
     return {check.name: check.make_inputs(np.random.default_rng([rng_seed, q_index, c_index]))
             for c_index, check in enumerate(question.checks)}
 
@@ -255,31 +385,69 @@ def touched_problems(question: Question, cell_problems: dict) -> list[str]:
     return [cell_problems[g] for g in (*question.solution_cells, question.grade_id) if g in cell_problems]
 
 
+def _check_message(check: Check, status: dict | None, output, expected, inputs: dict, problem: str) -> str:
+    """"" when the check passed, else what a student should read about it."""
+    if status is None:
+        return problem or "not reached"
+    if not status["ok"]:
+        return status["error"] + (f" ({status['where']})" if status.get("where") else "")
+    sizes = check.sizes(inputs) if check.sizes else None
+    try:
+        return (check.compare(output, expected, sizes) if check.compare else None) or ""
+    except Exception as exc:  # an odd student value must not crash the grader
+        return f"could not compare the result ({type(exc).__name__}: {exc})"
+
+
+def _grade_pass(spec, question, inputs, results, outputs, problem, prefix: str = "") -> list[CheckResult]:
+    """Score every check of one pass ("" = the student's own functions, "ref:" = the reference
+    versions of the functions the question builds on)."""
+    reference = reference_namespace(spec.name)
+    checks = []
+    for check in question.checks:
+        key = prefix + check.name
+        status = results["checks"].get(key)
+        expected = check.call(reference, copy.deepcopy(inputs[check.name])) if status and status["ok"] else None
+        msg = _check_message(check, status, outputs.get(key), expected, inputs[check.name], problem)
+        checks.append(CheckResult(check.name, check.points, 0.0 if msg else check.points, msg or "passed"))
+    return checks
+
+
+def _pass_message(question: Question, checks: list[CheckResult]) -> list[str]:
+    """Every failed check named with what is wrong, then the hints its pass/fail pattern gives."""
+    failed = [c for c in checks if c.score < c.points]
+    if not failed:
+        return []
+    # one example entry is enough for a question: later checks name what is wrong without one
+    texts = [c.message if i == 0 else c.message.split("; e.g. ")[0] for i, c in enumerate(failed)]
+    messages = [f"{c.name}: {t}" if len(question.checks) > 1 else t for c, t in zip(failed, texts)]
+    edges = [(check.edge, result.score == result.points) for check, result in zip(question.checks, checks)]
+    return messages + question_hints(edges)
+
+
 def grade_question(spec: Assignment, question: Question, inputs: dict, outcome, problems: list[str]) -> QuestionResult:
-    """Score one question from the student's outcome (results, outputs, problem) and the reference."""
+    """Score one question from the student's outcome (results, outputs, problem) and the reference.
+
+    A question that builds on earlier answers is scored twice, with the student's own earlier
+    functions and with the reference ones, and the better score counts (one bug, one charge)."""
     if problems:
         return QuestionResult(question.grade_id, question.title, 0.0, question.points, "; ".join(problems),
                               [CheckResult(c.name, c.points, 0.0, "not run") for c in question.checks])
     results, outputs, problem = outcome
-    reference = reference_namespace(spec.name)
-    cell_errors = {e["grade_id"]: e["error"] for e in results.get("cell_errors", []) if e.get("grade_id")}
-    checks, messages = [], []
-    for check in question.checks:
-        status = results["checks"].get(check.name)
-        if status is None:
-            msg = problem or "not reached"
-        elif not status["ok"]:
-            msg = status["error"] + (f" ({status['where']})" if status.get("where") else "")
+    checks = _grade_pass(spec, question, inputs, results, outputs, problem)
+    messages = _pass_message(question, checks)
+    own = sum(c.score for c in checks)
+    if question.builds_on and own < question.points and any(k.startswith("ref:") for k in results["checks"]):
+        with_ref = _grade_pass(spec, question, inputs, results, outputs, problem, prefix="ref:")
+        better = sum(c.score for c in with_ref)
+        used = " and ".join(question.builds_on)
+        if better > own:
+            checks = with_ref
+            messages = [f"graded with the reference {used} in place of yours, which scores {better:g} "
+                        f"(your own gave {own:g}): a mistake there costs points in its own question only"] + \
+                _pass_message(question, with_ref)
         else:
-            expected = check.call(reference, copy.deepcopy(inputs[check.name]))
-            try:
-                why = check.compare(outputs.get(check.name), expected) if check.compare else None
-            except Exception as exc:  # an odd student value must not crash the grader
-                why = f"could not compare the result ({type(exc).__name__}: {exc})"
-            msg = why or ""
-        checks.append(CheckResult(check.name, check.points, 0.0 if msg else check.points, msg or "passed"))
-        if msg and msg not in messages:
-            messages.append(msg)
+            messages.append(f"(also graded with the reference {used} in place of yours: no better)")
+    cell_errors = {e["grade_id"]: e["error"] for e in results.get("cell_errors", []) if e.get("grade_id")}
     for gid in question.solution_cells:
         if gid in cell_errors and cell_errors[gid] not in " ".join(messages):
             messages.insert(0, f"cell '{gid}' raised {cell_errors[gid]}")
@@ -297,14 +465,29 @@ def _grade_or_explain(spec, question, inputs, outcome, problems) -> QuestionResu
                               f"could not be graded ({type(exc).__name__}: {_text(str(exc), 200)})")
 
 
+SUBMITTED = "submitted"      # nbgrader's folder of submissions: submitted/<student>/<assignment>/<notebook>
+
+
+def student_name(path: Path) -> str:
+    """Who submitted: the folder after nbgrader's submitted/, else the folder above an assignment
+    folder (<student>/hw02/…), else the file's name without its extension."""
+    path = Path(path)
+    parts = path.resolve().parts[:-1]
+    if SUBMITTED in parts and parts.index(SUBMITTED) + 1 < len(parts):
+        return parts[parts.index(SUBMITTED) + 1]
+    if len(parts) >= 2 and re.match(r"hw\d\d", parts[-1].lower()):
+        return parts[-2]
+    return path.stem
+
+
 def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed: int | None = None,
-                   limits: tuple[float, float] | None = None) -> Report:
+                   limits: tuple[float, float] | None = None, server: WorkerServer | None = None) -> Report:
     """Grade one submission. Raises ValueError only when it cannot tell which assignment it is.
 
-    limits: (seconds per cell, seconds per question) instead of the assignment's own.
+    seed: of the inputs (default: the assignment's fixed seed). limits: (seconds per cell, seconds
+    per question) instead of the assignment's own. server: a warm worker to use (else one is started).
     """
     path = Path(path)
-    seed = secrets.randbits(32) if seed is None else int(seed)
     nb, read_problem = None, ""
     try:
         nb = nbformat.read(path, as_version=4)
@@ -314,18 +497,21 @@ def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed:
     if name is None:
         raise ValueError(f"cannot tell which assignment {path.name} is: pass --assignment hwNN")
     spec = load_assignment(name)
+    seed = spec.seed if seed is None else int(seed)
+    student = student_name(path)
     if nb is None:
         questions = [QuestionResult(q.grade_id, q.title, 0.0, q.points, read_problem) for q in spec.questions]
-        return Report(str(path), name, seed, 0.0, _max(spec), questions, [read_problem])
-    _, cell_problems = _cell_problems(nb, spec)
+        return Report(str(path), name, seed, 0.0, _max(spec), questions, [read_problem], student)
+    _, cell_problems, notes = _cell_problems(nb, spec)
     blocked = {i: touched_problems(q, cell_problems) for i, q in enumerate(spec.questions)}
     inputs = {i: make_inputs(q, seed, i) for i, q in enumerate(spec.questions) if not blocked[i]}
     reference_namespace(spec.name)     # everything the grader imports is imported before any student code runs
-    outcomes = run_submission(spec, _student_cells(nb, spec), inputs, limits) if inputs else {}
+    outcomes = run_submission(spec, _student_cells(nb, spec), inputs, limits, server) if inputs else {}
     questions = [_grade_or_explain(spec, q, inputs.get(i, {}), outcomes.get(i), blocked[i])
                  for i, q in enumerate(spec.questions)]
     used = {g for q in spec.questions for g in (*q.solution_cells, q.grade_id)}
-    problems = [p for g, p in cell_problems.items() if g not in used]
+    problems = notes + [p for g, p in cell_problems.items() if g not in used]
+    problems += _refusal_notes(outcomes)
     skipped = sorted({_text(label, 100) for outcome in outcomes.values() for label in outcome[0].get("skipped", [])})
     unisolated = sorted({outcome[0].get("unisolated") for outcome in outcomes.values()} - {"", None})
     problems += [f"grader: the student's code ran without the namespace sandbox on this machine ({why}); "
@@ -333,7 +519,60 @@ def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed:
     limit = (limits or (spec.cell_seconds,))[0]
     problems += [f"cell '{label}' ran past the {limit:.0f} s limit per cell and could not be interrupted (does it "
                  f"catch every exception?); it was skipped for every question" for label in skipped]
-    return Report(str(path), name, seed, float(sum(q.score for q in questions)), _max(spec), questions, problems)
+    return Report(str(path), name, seed, float(sum(q.score for q in questions)), _max(spec), questions, problems,
+                  student)
+
+
+def _refusal_notes(outcomes: dict) -> list[str]:
+    """One note per action the guard refused, with the cell that tried it (once, whatever the question)."""
+    seen: list[tuple[str, str]] = []
+    for outcome in outcomes.values():
+        for label, message in outcome[0].get("refused", []):
+            if (label, message) not in seen:
+                seen.append((label, message))
+    return [f"refused: {'cell ' + repr(label) if label != 'a check' else 'while a check ran'} tried something "
+            f"the grader does not allow ({message})" for label, message in seen[:10]]
+
+
+class Grader:
+    """Grade many submissions with `jobs` warm workers, one submission per worker at a time."""
+
+    def __init__(self, jobs: int = 2):
+        self.jobs = max(1, int(jobs))
+        self._local = threading.local()
+        self._servers: list[WorkerServer] = []
+
+    def _server(self) -> WorkerServer:
+        if not hasattr(self._local, "server"):
+            self._local.server = WorkerServer()
+            with _LOCK:
+                self._servers.append(self._local.server)
+        return self._local.server
+
+    def grade(self, path, **kwargs) -> Report:
+        return grade_notebook(path, server=self._server(), **kwargs)
+
+    def grade_paths(self, paths, **kwargs):
+        """Yield (path, Report or the exception it raised), in the order of `paths`."""
+        def one(path):
+            try:
+                return path, self.grade(path, **kwargs)
+            except Exception as exc:  # reported by the caller, in order
+                return path, exc
+
+        with ThreadPoolExecutor(max_workers=self.jobs) as pool:
+            yield from pool.map(one, paths)
+
+    def close(self) -> None:
+        for server in self._servers:
+            server.close()
+        self._servers.clear()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def _max(spec: Assignment) -> float:

@@ -2,8 +2,9 @@
 
 Solution regions between `### BEGIN SOLUTION` and `### END SOLUTION` become a stub, hidden-test
 regions (`### BEGIN HIDDEN TESTS` … `### END HIDDEN TESTS`) are removed, outputs and execution
-counts are cleared, and nbgrader cells get nbgrader's `checksum` and `cell_type`, so the release
-is also a valid nbgrader release.
+counts are cleared, nbgrader cells get nbgrader's `checksum` and `cell_type`, and cells are
+locked in the notebook interface as nbgrader locks them (locked and test cells: not editable, not
+deletable; answer cells: not deletable), so the release is also a valid nbgrader release.
 """
 from __future__ import annotations
 
@@ -14,8 +15,8 @@ from pathlib import Path
 import nbformat
 
 from . import nbgrader_meta as meta
+from .paths import course_root
 
-ROOT = Path(__file__).resolve().parents[2]
 CODE_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
 _SOLUTION = re.compile(r"^([ \t]*)### BEGIN SOLUTION[^\n]*\n.*?^[ \t]*### END SOLUTION[^\n]*(\n|$)", re.S | re.M)
@@ -39,6 +40,16 @@ def strip_hidden_tests(source: str) -> str:
     return _HIDDEN.sub("", source)
 
 
+def lock_in_interface(cell) -> None:
+    """JupyterLab's own cell locks, as nbgrader's LockCells sets them: a locked cell (instructions,
+    set-up, tests) can be neither edited nor deleted, an answer cell cannot be deleted."""
+    if meta.is_locked(cell):
+        cell.metadata["editable"] = False
+        cell.metadata["deletable"] = False
+    elif meta.is_solution(cell) or meta.is_grade(cell):
+        cell.metadata["deletable"] = False
+
+
 def release_notebook(nb):
     """The student version of a solution notebook (the input is not changed)."""
     problems = meta.validation_problems(nb)
@@ -60,13 +71,16 @@ def release_notebook(nb):
         cell.metadata["nbgrader"] = m
         if meta.is_grade(cell) or meta.is_solution(cell) or meta.is_locked(cell):
             cell.metadata["nbgrader"]["checksum"] = meta.compute_checksum(cell)
+        lock_in_interface(cell)
     out.metadata.pop("widgets", None)
     return out
 
 
-def release_all(solutions: Path = ROOT / "solutions", exercises: Path = ROOT / "exercises",
-                write: bool = True) -> list[str]:
+def release_all(solutions: Path | None = None, exercises: Path | None = None, write: bool = True) -> list[str]:
     """Release every solutions/hw*.ipynb; returns the exercise files that changed (or would)."""
+    root = course_root() if solutions is None or exercises is None else None
+    solutions = solutions or root / "solutions"
+    exercises = exercises or root / "exercises"
     if not solutions.is_dir():
         raise FileNotFoundError(f"no solutions folder at {solutions}")
     changed = []
@@ -74,7 +88,7 @@ def release_all(solutions: Path = ROOT / "solutions", exercises: Path = ROOT / "
         released = nbformat.writes(release_notebook(nbformat.read(src, as_version=4)))
         dest = exercises / src.name
         if not dest.exists() or dest.read_text(encoding="utf-8") != released:
-            changed.append(str(dest.relative_to(ROOT) if dest.is_relative_to(ROOT) else dest))
+            changed.append(str(dest.relative_to(root) if root and dest.is_relative_to(root) else dest))
             if write:
                 exercises.mkdir(exist_ok=True)
                 dest.write_text(released, encoding="utf-8")

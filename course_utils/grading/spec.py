@@ -1,18 +1,25 @@
 """How an assignment is graded: questions made of checks, each worth points.
 
-A Check builds fresh random inputs in the grader's process, runs `call` twice — once in the
-student's process against the student's namespace, once in the grader's process against the
-reference namespace — and compares the two results in the grader's process. Only data crosses
-the process boundary, so a student can neither hard-code answers (the inputs are new every run)
-nor fool the comparison (it never runs in the student's process).
+A Check builds random inputs in the grader's process, runs `call` twice — once in the student's
+process against the student's namespace, once in the grader's process against the reference
+namespace — and compares the two results in the grader's process. Only data crosses the process
+boundary, so a student can neither hard-code answers (the inputs are drawn by the grader) nor
+fool the comparison (it never runs in the student's process).
+
+Same notebook, same score: an ordinary check draws every size ≥ 2 (so a missed sum over the
+batch or over time cannot pass by luck) and each size-1 edge case is a check of its own (`edge`
+names the sizes it sets to 1), so the score does not depend on the seed; a fixed seed per
+assignment makes the numbers in the report repeatable too.
 """
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import numpy as np
 
+from .feedback import Layout, Wrong, describe_wrong, summarize
 from .transport import Unsupported
 
 
@@ -22,9 +29,11 @@ class Check:
     points: float
     make_inputs: Callable[[np.random.Generator], dict]     # grader side: fresh inputs
     call: Callable[[dict, dict], Any]                       # (namespace, inputs) -> result, run on both sides
-    compare: Callable[[Any, Any], str | None] | None = None  # (student, reference) -> None or why it fails
+    compare: Callable[..., str | None] | None = None        # (student, reference, sizes) -> None or what is wrong
     hidden: bool = True                                     # not among the visible tests
     keeps_inputs: bool = False                              # the answer must leave its inputs unchanged
+    edge: tuple[str, ...] = ()                              # sizes this check sets to 1 ("T", "N", ...)
+    sizes: Callable[[dict], dict] | None = None             # inputs -> named sizes, to name a constant factor
 
 
 @dataclass(frozen=True)
@@ -33,6 +42,10 @@ class Question:
     title: str
     solution_cells: tuple[str, ...]
     checks: tuple[Check, ...] = field(default_factory=tuple)
+    # grade ids of earlier questions' solution cells whose functions this question's answer may call:
+    # it is graded twice, with the student's own and with the reference versions, and the better
+    # score counts, so that one bug is charged once
+    builds_on: tuple[str, ...] = ()
 
     @property
     def points(self) -> float:
@@ -49,6 +62,11 @@ class Assignment:
     foreign: tuple[str, ...] = ()   # packages an answer may not call while a check runs (e.g. torch)
     allowed: frozenset = frozenset()  # 'module.name' functions of those packages it may call all the same
 
+    @property
+    def seed(self) -> int:
+        """The assignment's fixed default seed (from its name): the same inputs on every run."""
+        return int.from_bytes(hashlib.sha256(f"course grader {self.name}".encode()).digest()[:4], "big")
+
 
 def function(ns: dict, name: str):
     """The student's function `name` from their namespace, or a NameError a student can act on."""
@@ -58,67 +76,103 @@ def function(ns: dict, name: str):
     return fn
 
 
-def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] = ()) -> Callable[[Any, Any], str | None]:
+def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] = (),
+                   layouts: dict[str, Layout] | None = None, cases: bool = False) -> Callable[..., str | None]:
     """A comparison for (nested tuples/lists/dicts of) arrays: types, shapes, finiteness, closeness.
-    `names` name the items of a returned tuple in messages (e.g. ("dx", "dh_prev"))."""
 
-    def compare(student, reference, path: str = "result") -> str | None:
+    Every wrong output is named, with the pattern that explains it where there is one (see
+    `feedback`). `names` name the items of a returned tuple (e.g. ("dx", "dh_prev")); dict results
+    are named by their keys; `layouts` ({name: Layout}) say what the axes of an output mean;
+    `cases` says the result is a list with one result per input case.
+    """
+    layouts = layouts or {}
+
+    def compare(student, reference, sizes: dict | None = None) -> str | None:
+        wrong: list[Wrong] = []
+        if cases and isinstance(reference, list):
+            if not isinstance(student, (list, tuple)) or len(student) != len(reference):
+                return f"the result should be a list of {len(reference)} results, one per case"
+            for i, (s, r) in enumerate(zip(student, reference)):
+                case_sizes = sizes[i] if isinstance(sizes, list) else sizes
+                found: list[Wrong] = []
+                walk(s, r, (), found, case_sizes)
+                wrong += [Wrong(f"{w.name} of case {i}", w.pattern, w.factor, w.example) for w in found]
+        else:
+            walk(student, reference, (), wrong, sizes)
+        return summarize(wrong) if wrong else None
+
+    def walk(student, reference, path: tuple, wrong: list, sizes) -> None:
+        name = _name(path, names)
         if isinstance(reference, dict):
             if not isinstance(student, dict):
-                return f"{path} should be a dict with keys {sorted(reference)}, got {type(student).__name__}"
+                wrong.append(Wrong(name, f"should be a dict with keys {sorted(reference)}, "
+                                         f"got {type(student).__name__}"))
+                return
             missing = sorted(set(reference) - set(student))
             if missing:
-                return f"{path} is missing the keys {missing}"
+                wrong.append(Wrong(name, f"the keys {missing} are missing"))
             for key in reference:
-                why = compare(student[key], reference[key], f"{path}[{key!r}]")
-                if why:
-                    return why
-            return None
+                if key in student:
+                    walk(student[key], reference[key], path + (key,), wrong, sizes)
+            return
         if isinstance(reference, (tuple, list)):
             if not isinstance(student, (tuple, list)) or len(student) != len(reference):
                 got = f"{type(student).__name__} of length {len(student)}" if isinstance(student, (tuple, list)) \
                     else type(student).__name__
-                return f"{path} should be a tuple of {len(reference)} items, got {got}"
+                wrong.append(Wrong(name, f"should be a tuple of {len(reference)} items, got {got}"))
+                return
             for i, (s, r) in enumerate(zip(student, reference)):
-                label = f" ({names[i]})" if path == "result" and i < len(names) else ""
-                why = compare(s, r, f"{path}[{i}]{label}")
-                if why:
-                    return why
-            return None
-        return _compare_leaf(student, reference, path, tol, rel)
+                walk(s, r, path + (i,), wrong, sizes)
+            return
+        keys = [k for k in path if isinstance(k, str)]
+        layout = layouts.get(name) or (layouts.get(keys[-1]) if keys else None) or layouts.get(_name(path[:1], names))
+        problem = _compare_leaf(student, reference, name, tol, rel, layout, sizes)
+        if problem:
+            wrong.append(problem)
 
     return compare
 
 
-def _compare_leaf(student, reference, path, tol, rel) -> str | None:
+def _name(path: tuple, names: tuple[str, ...]) -> str:
+    """How a report names an output: a returned tuple's item by `names`, a dict's entry by its key
+    (x, W_hh), deeper items as indices (params[0]['W_hx']); the whole result is 'the result'."""
+    if not path:
+        return "the result"
+    first = path[0]
+    head = names[first] if isinstance(first, int) and first < len(names) else \
+        (first if isinstance(first, str) else f"result[{first}]")
+    return head + "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path[1:])
+
+
+def _compare_leaf(student, reference, name, tol, rel, layout, sizes) -> Wrong | None:
+    """None when the student's value matches, else what is wrong with it."""
     ref = np.asarray(reference)
     if isinstance(student, (bool, np.bool_)) and not isinstance(reference, (bool, np.bool_)):
-        return f"{path} should be a number or array, got a bool"
+        return Wrong(name, "should be a number or array, got a bool")
     if isinstance(student, Unsupported):
         hint = " (convert a tensor with .detach().numpy())" if "torch" in student.type_name else ""
-        return f"{path} should be a numpy array or number, got {student.type_name}{hint}"
+        return Wrong(name, f"should be a numpy array or number, got {student.type_name}{hint}")
     if isinstance(student, (list, tuple)) and isinstance(reference, np.ndarray):
         try:                                      # a list of numbers is read as the array it spells
             student = np.array(student, dtype=np.float64)
         except (TypeError, ValueError):
-            return f"{path} should be a numpy array of numbers, got a {type(student).__name__} that is not one"
+            return Wrong(name, f"should be a numpy array of numbers, got a {type(student).__name__} that is not one")
     if not isinstance(student, (np.ndarray, int, float, np.number)):
-        return f"{path} should be a numpy array or number, got {type(student).__name__}"
+        return Wrong(name, f"should be a numpy array or number, got {type(student).__name__}")
     got = np.asarray(student)
     if got.dtype == object or not np.issubdtype(got.dtype, np.number):
-        return f"{path} should hold numbers, got dtype {got.dtype}"
+        return Wrong(name, f"should hold numbers, got dtype {got.dtype}")
     if got.shape != ref.shape:
-        return f"{path} has shape {got.shape}, expected {ref.shape}"
+        return describe_wrong(name, got, ref, layout, sizes)
     if not np.all(np.isfinite(got)):
-        return f"{path} contains NaN or inf"
+        return Wrong(name, "contains NaN or inf")
     if got.size == 0:
         return None
     diff = np.abs(got.astype(np.float64) - ref.astype(np.float64))
     if rel:
         err = float(np.max(diff / np.maximum(1e-8, np.abs(got) + np.abs(ref))))
-        kind = "relative error"
     else:
-        err, kind = float(np.max(diff)), "max abs error"
-    if not err <= tol:
-        return f"{path} is wrong: {kind} {err:.2e} > {tol:.0e}"
-    return None
+        err = float(np.max(diff))
+    if err <= tol:
+        return None
+    return describe_wrong(name, got, ref, layout, sizes)

@@ -1,6 +1,11 @@
 """Runs the student's code, one forked process per question, and sends back only data.
 
-    python -m course_utils.grading.worker JOB_DIR
+    python -m course_utils.grading.worker JOB_DIR        # one job
+    python -m course_utils.grading.worker --serve IN OUT  # job folders one per line on fd IN, "done" on fd OUT
+
+The serving form stays warm for a whole folder of submissions: it imports numpy, torch and
+course_utils once, and every question of every submission is still a fresh forked child with
+all the isolation below (the child closes the serving pipes first).
 
 Reads JOB_DIR/job.json and JOB_DIR/inputs_<q>.{json,npz}. For each question it forks a child
 that executes the submission's code cells in a fresh namespace (each cell under an alarm), runs
@@ -20,6 +25,10 @@ Two layers keep the student's code in its place:
   Where the machine does not allow it, grading goes on without it and the report says so.
 - an audit hook, which Python cannot remove, refuses reading the reference solutions, starting
   programs and writing into the checkout with a message a student can read.
+Every action the guard refuses is logged with the cell that tried it, and the report names it.
+A question that builds on earlier answers (`Question.builds_on`) runs its checks a second time
+with the reference versions of those functions put in the student's namespace; the supervisor
+reads them from solutions/ before the sandbox hides it, and only for such a question.
 A check can also insist that the answer leaves its inputs unchanged, and an assignment can insist
 that answers run only their own code (not torch or course_utils), which a profile hook enforces
 while the check runs. These two rules are nudges against honest mistakes: code in the same
@@ -35,6 +44,7 @@ import os
 import resource
 import signal
 import sys
+import tempfile
 import threading
 import time
 import tokenize
@@ -45,10 +55,10 @@ from pathlib import Path
 import numpy as np
 
 from . import sandbox
+from .paths import course_root
 
 _deepcopy, _array_equal = copy.deepcopy, np.array_equal   # bound now: a student may patch the modules
 
-ROOT = Path(__file__).resolve().parents[2]     # the course checkout
 READ_GUARDED = ("solutions", ".git")            # where the reference answers live
 SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
                           "os.forkpty", "pty.spawn"})
@@ -69,6 +79,18 @@ class GraderRule(PermissionError):
     """A rule of the grader broken by the answer (reading the solutions, calling forbidden code...)."""
 
 
+class _Refusals:
+    """What the guard refused, with the cell that tried it: [(label, message)], for the report."""
+    cell = ""
+    log: list = []
+
+
+def _refuse(message: str) -> GraderRule:
+    if len(_Refusals.log) < 20 and (_Refusals.cell, message) not in _Refusals.log:
+        _Refusals.log.append((_Refusals.cell, message))
+    return GraderRule(message)
+
+
 def _under(path, folders: tuple[str, ...]) -> bool:
     if isinstance(path, int) or path is None:
         return False
@@ -79,30 +101,39 @@ def _under(path, folders: tuple[str, ...]) -> bool:
     return any(real == f or real.startswith(f + os.sep) for f in folders)
 
 
-def guard_checkout(root: Path = ROOT, work_dir: Path | None = None) -> None:
-    """From now on this process may not read the reference solutions, start programs, or change the
-    course checkout (except `work_dir`, where it writes its results, should that lie inside). An
-    audit hook cannot be removed, so student code cannot switch this off."""
+def guard_checkout(root: Path | None = None, work_dir: Path | None = None) -> None:
+    """From now on this process may not read the reference solutions, start programs, change the
+    course checkout, or write outside `work_dir` (where it writes its results). An audit hook
+    cannot be removed, so student code cannot switch this off. Each refusal is logged."""
+    root = root or course_root()
     readable_not = tuple(os.path.realpath(root / d) for d in READ_GUARDED)
     checkout = (os.path.realpath(root),)
     own = (os.path.realpath(work_dir),) if work_dir is not None else ()
+    devices = ("/dev", "/proc")
 
     def changes_checkout(path) -> bool:
         return _under(path, checkout) and not _under(path, own)
 
+    def outside_job(path) -> bool:
+        return bool(own) and not isinstance(path, int) and path is not None and \
+            not _under(path, own) and not _under(path, devices)
+
     def hook(event: str, args: tuple) -> None:
         if event in SPAWN_EVENTS:
-            raise GraderRule("a graded notebook may not start other programs or processes")
+            raise _refuse("a graded notebook may not start other programs or processes")
         if event == "open" and args:
             path, mode, flags = (tuple(args) + (None, None))[:3]
             if _under(path, readable_not):
-                raise GraderRule(f"a graded notebook may not read {os.fsdecode(path)} (the reference solutions)")
+                raise _refuse(f"a graded notebook may not read {os.fsdecode(path)} (the reference solutions)")
             writes = (isinstance(mode, str) and any(m in mode for m in "wax+")) or \
                      (isinstance(flags, int) and flags & WRITE_FLAGS)
             if writes and changes_checkout(path):
-                raise GraderRule(f"a graded notebook may not write {os.fsdecode(path)} (the course's files)")
-        elif event in PATH_EVENTS and any(changes_checkout(a) for a in args[:2] if isinstance(a, (str, bytes))):
-            raise GraderRule(f"a graded notebook may not change the course's files ({event})")
+                raise _refuse(f"a graded notebook may not write {os.fsdecode(path)} (the course's files)")
+            if writes and outside_job(path):
+                raise _refuse(f"a graded notebook may not write {os.fsdecode(path)} (outside its own folder)")
+        elif event in PATH_EVENTS and any(changes_checkout(a) or outside_job(a)
+                                          for a in args[:2] if isinstance(a, (str, bytes))):
+            raise _refuse(f"a graded notebook may not change files outside its own folder ({event})")
 
     sys.addaudithook(hook)
 
@@ -263,6 +294,7 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
             errors.append({**where, "error": f"SyntaxError: {exc.msg} (line {exc.lineno})"})
             continue
         report(cell["label"])
+        _Refusals.cell = cell["label"]
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             exec(code, namespace)
@@ -287,35 +319,86 @@ def run_check(check, spec, namespace: dict, inputs: dict, _monitor=None):
 
 
 def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: tuple[str, ...] = (),
-                 report=lambda label: None, unisolated: str = "") -> None:
+                 report=lambda label: None, unisolated: str = "", reference_cells: tuple[str, ...] = ()) -> None:
     """In a forked child: run the student's cells, then question q_index's checks; save after each.
-    `unisolated` says why the namespace sandbox could not be built ("" when it was)."""
+    With `reference_cells` (the sources that define the reference versions of the functions the
+    question builds on) the checks run once more with those functions in place of the student's;
+    their results are saved under "ref:<check name>". `unisolated` says why the namespace sandbox
+    could not be built ("" when it was)."""
     from . import transport
 
     question = spec.questions[q_index]
     signal.signal(signal.SIGALRM, _on_alarm)
+    os.chdir(out.parent)                          # the notebook's own folder, as Jupyter would run it
+    os.environ["TMPDIR"] = str(out.parent)        # temporary files go where writing is allowed
+    tempfile.tempdir = None
     limit_memory()
     guard_checkout(work_dir=out.parent)
-    checker, monitor = run_check, own_code_only    # bound before the student's code could replace them
+    checker, monitor, refusals = run_check, own_code_only, _Refusals.log   # bound before student code runs
     namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
-    results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated}, {}
+    _Refusals.cell = "a check"
+    results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated, "refused": refusals}, {}
     transport.save(out, results, outputs)
-    for check in question.checks:
-        report("")                                    # not in a cell: a stuck check is a question time-out
-        signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
-        try:
-            outputs[check.name] = checker(check, spec, namespace, inputs[check.name], monitor)
-            results["checks"][check.name] = {"ok": True}
-        except BaseException as exc:
-            results["checks"][check.name] = {"ok": False, "error": describe(exc), "where": _student_frame(exc)}
-        finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
-        try:
-            transport.save(out, results, outputs)
-        except Exception as exc:  # a result that cannot be stored counts as a wrong result
-            outputs.pop(check.name, None)
-            results["checks"][check.name] = {"ok": False, "error": f"the result could not be stored ({exc})"}
-            transport.save(out, results, outputs)
+    passes = [("", namespace)]
+    if reference_cells:
+        passes.append(("ref:", _with_reference(namespace, reference_cells, job["cell_seconds"])))
+    for prefix, ns in passes:
+        for check in question.checks:
+            key = prefix + check.name
+            report("")                                    # not in a cell: a stuck check is a question time-out
+            signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
+            try:
+                outputs[key] = checker(check, spec, ns, inputs[check.name], monitor)
+                results["checks"][key] = {"ok": True}
+            except BaseException as exc:
+                results["checks"][key] = {"ok": False, "error": describe(exc), "where": _student_frame(exc)}
+            finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
+            results["refused"] = [list(r) for r in refusals]
+            try:
+                transport.save(out, results, outputs)
+            except Exception as exc:  # a result that cannot be stored counts as a wrong result
+                outputs.pop(key, None)
+                results["checks"][key] = {"ok": False, "error": f"the result could not be stored ({exc})"}
+                transport.save(out, results, outputs)
+
+
+def _with_reference(namespace: dict, sources: tuple[str, ...], seconds: float) -> dict:
+    """The student's namespace with the functions defined by the reference `sources` (run in a
+    namespace of their own, so they call only each other) in place of the student's. Changed in
+    place, because the student's functions look their helpers up in it; this is the last pass."""
+    reference: dict = {"__name__": "__main__"}
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        for source in sources:
+            exec(compile(strip_magics(source), "<reference>", "exec"), reference)
+    except BaseException:  # the reference must not fail; if it does, the second pass is the first
+        return namespace
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    defined = {k: v for k, v in reference.items() if callable(v) and getattr(v, "__module__", "") == "__main__"}
+    namespace.update(defined)
+    return namespace
+
+
+def reference_sources(spec, question, root: Path | None = None) -> tuple[str, ...]:
+    """The solution notebook's locked code cells (set-up, given functions) and the solution cells
+    named by `question.builds_on`, in notebook order: what defines the reference versions of the
+    functions the question builds on. Read only by the supervisor, before the sandbox hides them."""
+    if not question.builds_on:
+        return ()
+    from . import nbgrader_meta as meta
+
+    cells = json.loads(((root or course_root()) / "solutions" / spec.notebook).read_text(encoding="utf-8"))["cells"]
+    sources = []
+    for cell in cells:
+        m = meta.meta(cell)
+        if cell.get("cell_type") != "code" or m.get("grade"):
+            continue
+        if m.get("grade_id") in question.builds_on or (meta.is_locked(cell) and not m.get("solution")):
+            source = cell.get("source", "")
+            sources.append("".join(source) if isinstance(source, list) else source)
+    return tuple(sources)
 
 
 def _exit_status(status: int) -> str:
@@ -361,17 +444,25 @@ def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tu
         time.sleep(0.01)
 
 
-def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, skip: tuple[str, ...]):
-    """Fork one child for a question; returns what `watch` returns."""
+def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, skip: tuple[str, ...],
+                 close_fds: tuple[int, ...] = ()):
+    """Fork one child for a question; returns what `watch` returns. `close_fds` (the serving pipes)
+    are closed in the child before anything else."""
     read_fd, write_fd = os.pipe()
     pid = os.fork()
     if pid == 0:  # a supervisor: builds the sandbox, runs none of the student's code, passes on how it ended
         os.close(read_fd)
+        for fd in close_fds:
+            os.close(fd)
         sandbox.die_with_parent()  # if the fork server is killed (the grader's overall limit), so is this
+        try:
+            reference = reference_sources(spec, spec.questions[q_index])
+        except (OSError, ValueError, KeyError):
+            reference = ()        # no solutions/ here: grade with the student's own functions only
         try:
             if os.environ.get(NO_SANDBOX):
                 raise sandbox.SandboxUnavailable(f"turned off by {NO_SANDBOX}")
-            sandbox.isolate(job_dir, tuple(ROOT / d for d in READ_GUARDED))
+            sandbox.isolate(job_dir, tuple(course_root() / d for d in READ_GUARDED))
             unisolated = ""
         except (sandbox.SandboxUnavailable, OSError) as exc:
             unisolated = str(exc) or type(exc).__name__
@@ -383,7 +474,7 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
             try:
                 run_question(job, spec, q_index, inputs, job_dir / f"results_{q_index}", skip,
                              report=lambda label: os.write(write_fd, label.encode("utf-8") + b"\n"),
-                             unisolated=unisolated)
+                             unisolated=unisolated, reference_cells=reference)
             except BaseException:
                 code = 3
             os._exit(code)
@@ -397,33 +488,61 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
         os.close(read_fd)
 
 
-def main(job_dir: str) -> None:
-    """Fork server: import the heavy modules once, then one fresh child process per question."""
-    from . import transport
-
-    job_dir = Path(job_dir)
-    job = json.loads((job_dir / "job.json").read_text())
-    spec = importlib.import_module(f"course_utils.grading.assignments.{job['assignment']}").ASSIGNMENT
-    for name in job.get("preload", []):
+def warm_up(preload) -> None:
+    """Import the heavy modules once, before any fork, and do what a homework's setup cell does
+    first (torch's first determinism call alone takes about a second)."""
+    for name in preload:
         try:
             importlib.import_module(name)
         except ImportError:
             pass
-    try:  # warm up what a homework's setup cell does (torch's first determinism call alone takes ~1 s)
+    try:
         from course_utils import setup
 
         setup()
     except Exception:
         pass
+
+
+def run_job(job_dir: Path, close_fds: tuple[int, ...] = ()) -> None:
+    """Every question of one submission, each in a fresh child; how each ended goes to status_<q>.json."""
+    from . import transport
+
+    job = json.loads((job_dir / "job.json").read_text())
+    spec = importlib.import_module(f"course_utils.grading.assignments.{job['assignment']}").ASSIGNMENT
     skipped: list[str] = []       # cells that ignored the alarm: skipped for every later question too
     for q_index in job["questions"]:
         _, inputs = transport.load(job_dir / f"inputs_{q_index}")
         while True:
-            status, stuck = run_in_child(job, spec, q_index, inputs, job_dir, tuple(skipped))
+            status, stuck = run_in_child(job, spec, q_index, inputs, job_dir, tuple(skipped), close_fds)
             if stuck is None or stuck in skipped:
                 break
             skipped.append(stuck)
         (job_dir / f"status_{q_index}.json").write_text(json.dumps({"status": status, "skipped": skipped}))
+
+
+def main(job_dir: str) -> None:
+    """Fork server for one job."""
+    job_dir = Path(job_dir)
+    warm_up(json.loads((job_dir / "job.json").read_text()).get("preload", []))
+    run_job(job_dir)
+
+
+def serve(jobs_fd: int = 3, done_fd: int = 4) -> None:
+    """Fork server for many jobs: read a job folder per line from `jobs_fd`, run it, answer
+    "done" on `done_fd`; end at end of input. The first line is the preload list (JSON)."""
+    jobs = os.fdopen(jobs_fd, "r", encoding="utf-8")
+    done = os.fdopen(done_fd, "w", encoding="utf-8")
+    warm_up(json.loads(jobs.readline() or "[]"))
+    for line in jobs:
+        job_dir = Path(line.strip())
+        try:
+            run_job(job_dir, close_fds=(jobs_fd, done_fd))
+            answer = "done"
+        except Exception as exc:  # a broken job folder: say so and serve the next one
+            answer = f"failed {type(exc).__name__}"
+        done.write(answer + "\n")
+        done.flush()
 
 
 def _student_frame(exc: BaseException) -> str:
@@ -439,4 +558,7 @@ if __name__ == "__main__":
     os.dup2(devnull, 2)
     sys.stdout = open(os.devnull, "w")
     sys.stderr = open(os.devnull, "w")
-    main(sys.argv[1])
+    if sys.argv[1] == "--serve":
+        serve(int(sys.argv[2]), int(sys.argv[3]))
+    else:
+        main(sys.argv[1])

@@ -2,7 +2,9 @@
 
 Every check draws new texts: V from 3 to 12 token ids, 20 to 300 tokens, sampled from a random
 Markov chain with peaked rows (so some bigrams repeat, some contexts and tokens never occur),
-plus edge cases (2 tokens, V = 1, ids that leave part of the vocabulary unused, d = 1).
+plus edge cases with a fixed structure (2 tokens, V = 1, ids that leave part of the vocabulary
+unused, a context seen only at the end, d = 1). Choosing d builds on the three earlier functions,
+so it is also graded with the reference versions of them (one bug, one charge).
 """
 import numpy as np
 
@@ -107,8 +109,12 @@ def _discount_cases(ns, inp):
     return [function(ns, "choose_discount")(c["train_ids"], c["val_ids"], c["V"], c["grid"]) for c in inp["cases"]]
 
 
-EXACT = compare_arrays(tol=0.0)
-CLOSE = compare_arrays(tol=1e-9)
+STATISTICS = compare_arrays(tol=0.0)
+STATISTICS_CASES = compare_arrays(tol=0.0, cases=True)
+KN = compare_arrays(tol=1e-9, names=("p_cont", "P"), cases=True)
+PERPLEXITY = compare_arrays(tol=1e-9, cases=True)
+DISCOUNT = compare_arrays(tol=1e-9, names=("best_d", "perplexities"))
+DISCOUNT_CASES = compare_arrays(tol=1e-9, names=("best_d", "perplexities"), cases=True)
 
 ASSIGNMENT = Assignment(
     name="hw01",
@@ -116,24 +122,24 @@ ASSIGNMENT = Assignment(
     questions=(
         Question("test_counts", "bigram counts, followers, continuation counts, count of counts",
                  ("bigram_statistics",), (
-            Check("random text (V 3..12, 20..300 tokens)", 2, _random_case, _statistics, EXACT),
+            Check("random text (V 3..12, 20..300 tokens)", 2, _random_case, _statistics, STATISTICS),
             Check("2 tokens, V = 1, unused ids, a context seen only at the end", 1, _edge_cases,
-                  _statistics_cases, EXACT),
+                  _statistics_cases, STATISTICS_CASES),
         )),
         Question("test_kn", "interpolated Kneser–Ney bigram model", ("kn_bigram_model",), (
-            Check("counts of random texts, d in (0, 1)", 3, _kn_inputs, _kn, CLOSE),
-            Check("d = 1", 1, lambda rng: _kn_inputs(rng, d=1.0), _kn, CLOSE),
-            Check("unseen contexts and tokens, 2 tokens, V = 1", 1, lambda rng: _kn_inputs(rng, edge=True), _kn, CLOSE),
+            Check("counts of random texts, d in (0, 1)", 3, _kn_inputs, _kn, KN),
+            Check("d = 1", 1, lambda rng: _kn_inputs(rng, d=1.0), _kn, KN),
+            Check("unseen contexts and tokens, 2 tokens, V = 1", 1, lambda rng: _kn_inputs(rng, edge=True), _kn, KN),
         )),
         Question("test_perplexity", "perplexity of a bigram model", ("bigram_perplexity",), (
-            Check("random tables, 20..300 tokens", 1, _perplexity_inputs, _perplexity, CLOSE),
+            Check("random tables, 20..300 tokens", 1, _perplexity_inputs, _perplexity, PERPLEXITY),
             Check("a text of one token (only p_first is used)", 1, lambda rng: _perplexity_inputs(rng, T=1),
-                  _perplexity, CLOSE),
+                  _perplexity, PERPLEXITY, edge=("T",)),
         )),
         Question("test_discount", "choosing d on validation text", ("choose_discount",), (
-            Check("the grid 0.05 … 1.00 on random texts", 2, _discount_inputs, _discount, CLOSE),
+            Check("the grid 0.05 … 1.00 on random texts", 2, _discount_inputs, _discount, DISCOUNT),
             Check("a grid in random order; a tie (V = 1) goes to the smallest d", 1, _discount_shuffled_and_tie,
-                  _discount_cases, CLOSE),
-        )),
+                  _discount_cases, DISCOUNT_CASES),
+        ), builds_on=("bigram_statistics", "kn_bigram_model", "bigram_perplexity")),
     ),
 )

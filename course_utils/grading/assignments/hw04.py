@@ -4,24 +4,28 @@
 Every backward question gets a cache built here, in the format its statement prescribes, with the
 given forward passes of the notebook written out again below (the MGU's forward is question 1, so
 its cache is computed here too, as hw02 does). The answers themselves come from the solution
-notebook. Sizes are random, with one check per question at the edge N = D = H = 1 (and T = 1).
+notebook. Ordinary checks draw every size from 2 up; each size-1 case (N = 1; D = H = 1; T = 1)
+is a check of its own, so the score does not depend on the seed. BPTT through the coupled cell
+builds on its step backward, so it is also graded with the reference step (one bug, one charge).
 
 Because the models have exact relations to course_utils.gru and course_utils.lstm (the visible tests
 use them), an answer may not call torch or course_utils (`sigmoid` and the printing helpers of the
-setup cell excepted): a wrapper would pass without the derivation the homework asks for. Each check
-first looks at the global names the student's function uses (a clear message for the usual case);
-the worker then watches every call while the check runs (`Assignment.foreign`), which also catches
-imports inside the function and references reached another way.
+setup cell excepted, also when reached as an attribute such as `lstm.sigmoid`): a wrapper would
+pass without the derivation the homework asks for. Each check first reads the global names and
+attributes the student's function uses (a clear message for the usual case); the worker then
+watches every call while the check runs (`Assignment.foreign`), which also catches imports
+inside the function and references reached another way.
 """
 from __future__ import annotations
 
+import dis
 import types
 
 import numpy as np
 
+from ..feedback import Layout
 from ..spec import Assignment, Check, Question, compare_arrays, function
 
-CLOSE = compare_arrays(tol=1e-6)
 _FOREIGN = ("torch", "course_utils")
 _ALLOWED = {("course_utils.lstm", "sigmoid"), ("course_utils.checks", "check"), ("course_utils.checks", "check_true"),
             ("course_utils.checks", "rel_error"), ("course_utils.checks", "max_abs_diff")}
@@ -41,9 +45,39 @@ def _foreign_name(obj) -> str | None:
     return f"{module}.{getattr(obj, '__name__', type(obj).__name__)}"
 
 
+def _attribute_chains(code: types.CodeType):
+    """(global name, [attribute, ...]) for every global the code loads, with the attributes read
+    off it right after (`lstm.sigmoid` gives ("lstm", ["sigmoid"]))."""
+    chain = None
+    for ins in dis.get_instructions(code):
+        if ins.opname == "LOAD_GLOBAL":
+            if chain:
+                yield chain
+            chain = (ins.argval, [])
+        elif ins.opname in ("LOAD_ATTR", "LOAD_METHOD") and chain is not None:
+            chain[1].append(ins.argval)
+        elif chain is not None:
+            yield chain
+            chain = None
+    if chain:
+        yield chain
+
+
+def _resolve(obj, attributes: list[str]):
+    """The object `obj.a.b…` names, as far as it can be followed, and the dotted text of it."""
+    text = []
+    for attribute in attributes:
+        if not isinstance(obj, types.ModuleType) or not hasattr(obj, attribute):
+            break
+        obj = getattr(obj, attribute)
+        text.append(attribute)
+    return obj, text
+
+
 def _own_function(ns: dict, name: str):
     """The student's function `name`, after checking that it (and the notebook functions it uses)
-    does not reach torch or course_utils through a global name."""
+    does not reach torch or course_utils through a global name or a module attribute, other than
+    the allowed helpers."""
     fn = function(ns, name)
     seen: set = set()
 
@@ -54,13 +88,14 @@ def _own_function(ns: dict, name: str):
         for const in code.co_consts:
             if isinstance(const, types.CodeType):
                 walk(const)
-        for global_name in code.co_names:
+        for global_name, attributes in _attribute_chains(code):
             if global_name not in ns:
                 continue
-            obj = ns[global_name]
+            obj, followed = _resolve(ns[global_name], attributes)
             bad = _foreign_name(obj)
             if bad:
-                raise RuntimeError(f"{name} uses {global_name} ({bad}); this homework asks for your own "
+                used = ".".join([global_name] + followed)
+                raise RuntimeError(f"{name} uses {used} ({bad}); this homework asks for your own "
                                    "numpy code, not a call into torch or course_utils")
             if isinstance(obj, types.FunctionType) and obj.__module__ == "__main__":
                 walk(obj.__code__)                          # a helper of the student's: look inside too
@@ -74,10 +109,10 @@ def _sigmoid(a):
     return 1.0 / (1.0 + np.exp(-a))
 
 
-def _sizes(rng, edge: bool) -> tuple[int, int, int]:
-    if edge:
-        return 1, 1, 1
-    return int(rng.integers(1, 5)), int(rng.integers(1, 6)), int(rng.integers(1, 7))   # N, D, H
+def _sizes(rng, ones: tuple[str, ...] = ()) -> tuple[int, int, int]:
+    """N, D, H, each from 2 up, except those named in `ones`, which are 1."""
+    drawn = {"N": int(rng.integers(2, 5)), "D": int(rng.integers(2, 6)), "H": int(rng.integers(2, 7))}
+    return tuple(1 if k in ones else v for k, v in drawn.items())
 
 
 def _weights(rng, G: int, D: int, H: int) -> dict:
@@ -85,14 +120,14 @@ def _weights(rng, G: int, D: int, H: int) -> dict:
             "b": 0.5 * rng.standard_normal(G * H)}
 
 
-def _mgu_inputs(rng, edge=False) -> dict:
-    N, D, H = _sizes(rng, edge)
+def _mgu_inputs(rng, ones=()) -> dict:
+    N, D, H = _sizes(rng, ones)
     return {"x": rng.standard_normal((N, D)), "h_prev": rng.uniform(-1, 1, (N, H)), **_weights(rng, 2, D, H)}
 
 
-def _mgu_backward_inputs(rng, edge=False) -> dict:
+def _mgu_backward_inputs(rng, ones=()) -> dict:
     """dh and the prescribed cache (x, h_prev, W_x, W_h, f, n)."""
-    p = _mgu_inputs(rng, edge)
+    p = _mgu_inputs(rng, ones)
     x, h, W_x, W_h, b = p["x"], p["h_prev"], p["W_x"], p["W_h"], p["b"]
     H = h.shape[1]
     f = _sigmoid(x @ W_x[:H].T + h @ W_h[:H].T + b[:H])
@@ -109,17 +144,17 @@ def _coupled_step(x, h, c, W_x, W_h, b):
     return o * np.tanh(c_new), c_new, (x, h, c, W_x, W_h, f, g, o, c_new)
 
 
-def _coupled_step_inputs(rng, edge=False) -> dict:
-    N, D, H = _sizes(rng, edge)
+def _coupled_step_inputs(rng, ones=()) -> dict:
+    N, D, H = _sizes(rng, ones)
     x, h, c = rng.standard_normal((N, D)), rng.uniform(-1, 1, (N, H)), rng.standard_normal((N, H))
     _, _, cache = _coupled_step(x, h, c, **_weights(rng, 3, D, H))
     return {"dh": rng.standard_normal((N, H)), "dc": rng.standard_normal((N, H)), "cache": cache}
 
 
-def _coupled_sequence_inputs(rng, edge=False, last=True) -> dict:
+def _coupled_sequence_inputs(rng, ones=(), last=True) -> dict:
     """dhs, the list of step caches of the given coupled_forward, and optional dh_last, dc_last."""
-    N, D, H = _sizes(rng, edge)
-    T = 1 if edge else int(rng.integers(1, 7))
+    N, D, H = _sizes(rng, ones)
+    T = 1 if "T" in ones else int(rng.integers(2, 7))
     x, h, c = rng.standard_normal((T, N, D)), rng.uniform(-1, 1, (N, H)), rng.standard_normal((N, H))
     w = _weights(rng, 3, D, H)
     caches = []
@@ -132,9 +167,9 @@ def _coupled_sequence_inputs(rng, edge=False, last=True) -> dict:
     return inp
 
 
-def _peephole_inputs(rng, edge=False) -> dict:
+def _peephole_inputs(rng, ones=()) -> dict:
     """dh, dc and the prescribed cache (x, h_prev, c_prev, W_x, W_h, p_i, p_f, p_o, i, f, g, o, c)."""
-    N, D, H = _sizes(rng, edge)
+    N, D, H = _sizes(rng, ones)
     x, h, c = rng.standard_normal((N, D)), rng.uniform(-1, 1, (N, H)), rng.standard_normal((N, H))
     w = _weights(rng, 4, D, H)
     p_i, p_f, p_o = rng.standard_normal((3, H))
@@ -181,6 +216,39 @@ def _peephole_backward(ns, inp):
     return _own_function(ns, "peephole_step_backward")(inp["dh"], inp["dc"], inp["cache"])
 
 
+def _batch(inp) -> dict:
+    """N (and T) of the inputs: the sizes that can name a constant factor."""
+    dh = inp.get("dh", inp.get("dhs", inp.get("h_prev")))
+    return {"N": dh.shape[-2], "T": dh.shape[0]} if dh.ndim == 3 else {"N": dh.shape[0]}
+
+
+MGU = Layout(blocks=(0, ("f", "n")))
+COUPLED = Layout(blocks=(0, ("f", "g", "o")))
+PEEPHOLE = Layout(blocks=(0, ("i", "f", "g", "o")))
+MGU_H = compare_arrays(tol=1e-6, names=("h",))
+MGU_CACHE = compare_arrays(tol=1e-6, names=("x", "h_prev", "W_x", "W_h", "f", "n"))
+MGU_BOTH = compare_arrays(tol=1e-6, names=("h", "cache"))
+MGU_GRADS = compare_arrays(tol=1e-6, names=("dx", "dh_prev", "dW_x", "dW_h", "db"),
+                           layouts={"dW_x": MGU, "dW_h": MGU, "db": MGU})
+COUPLED_GRADS = compare_arrays(tol=1e-6, names=("dx", "dh_prev", "dc_prev", "dW_x", "dW_h", "db"),
+                               layouts={"dW_x": COUPLED, "dW_h": COUPLED, "db": COUPLED})
+SEQ_GRADS = compare_arrays(tol=1e-6, layouts={"W_x": COUPLED, "W_h": COUPLED, "b": COUPLED,
+                                              "x": Layout(time=0, batch=1)})
+PEEPHOLE_GRADS = compare_arrays(tol=1e-6, names=("dx", "dh_prev", "dc_prev", "dW_x", "dW_h", "db", "dp_i", "dp_f",
+                                                 "dp_o"), layouts={"dW_x": PEEPHOLE, "dW_h": PEEPHOLE, "db": PEEPHOLE})
+
+
+def _check(name, points, make, call, compare, edge=()):
+    return Check(name, points, make, call, compare, edge=edge, sizes=_batch)
+
+
+def _edges(title, points, make, call, compare):
+    """The two size-1 checks of a step question: one example; one input and one hidden unit."""
+    return (_check(f"{title}, one example (N = 1)", points, lambda rng: make(rng, ones=("N",)), call, compare, ("N",)),
+            _check(f"{title}, one input and one hidden unit (D = H = 1)", points,
+                   lambda rng: make(rng, ones=("D", "H")), call, compare, ("D", "H")))
+
+
 ASSIGNMENT = Assignment(
     name="hw04",
     notebook="hw04_gated_cells.ipynb",
@@ -188,32 +256,31 @@ ASSIGNMENT = Assignment(
     allowed=frozenset(f"{module}.{name}" for module, name in _ALLOWED),
     questions=(
         Question("test_mgu_forward", "MGU step forward", ("mgu_step_forward",), (
-            Check("h, random sizes", 1, _mgu_inputs, _mgu_h, CLOSE),
-            Check("cache = (x, h_prev, W_x, W_h, f, n), random sizes", 1, _mgu_inputs, _mgu_cache, CLOSE),
-            Check("h and cache, N = D = H = 1", 1, lambda rng: _mgu_inputs(rng, edge=True), _mgu_both, CLOSE),
+            _check("h, sizes ≥ 2", 1, _mgu_inputs, _mgu_h, MGU_H),
+            _check("cache = (x, h_prev, W_x, W_h, f, n), sizes ≥ 2", 1, _mgu_inputs, _mgu_cache, MGU_CACHE),
+            *_edges("h and cache", 0.5, _mgu_inputs, _mgu_both, MGU_BOTH),
         )),
         Question("test_mgu_backward", "MGU step backward", ("mgu_step_backward",), (
-            Check("all five gradients, random sizes", 3, _mgu_backward_inputs, _mgu_backward, CLOSE),
-            Check("all five gradients, N = D = H = 1", 1, lambda rng: _mgu_backward_inputs(rng, edge=True),
-                  _mgu_backward, CLOSE),
+            _check("all five gradients, sizes ≥ 2", 3, _mgu_backward_inputs, _mgu_backward, MGU_GRADS),
+            *_edges("all five gradients", 0.5, _mgu_backward_inputs, _mgu_backward, MGU_GRADS),
         )),
         Question("test_coupled_step_backward", "coupled LSTM step backward", ("coupled_step_backward",), (
-            Check("all six gradients, random sizes", 3, _coupled_step_inputs, _coupled_step_backward, CLOSE),
-            Check("all six gradients, N = D = H = 1", 1, lambda rng: _coupled_step_inputs(rng, edge=True),
-                  _coupled_step_backward, CLOSE),
+            _check("all six gradients, sizes ≥ 2", 3, _coupled_step_inputs, _coupled_step_backward, COUPLED_GRADS),
+            *_edges("all six gradients", 0.5, _coupled_step_inputs, _coupled_step_backward, COUPLED_GRADS),
         )),
         Question("test_coupled_bptt", "BPTT through the coupled LSTM", ("coupled_backward",), (
-            Check("gradients of a sequence, with dh_last and dc_last", 2, _coupled_sequence_inputs,
-                  _coupled_backward, CLOSE),
-            Check("gradients of a sequence, dh_last and dc_last left at None", 2,
-                  lambda rng: _coupled_sequence_inputs(rng, last=False), _coupled_backward, CLOSE),
-            Check("T = N = D = H = 1, with dh_last and dc_last", 1,
-                  lambda rng: _coupled_sequence_inputs(rng, edge=True), _coupled_backward, CLOSE),
-        )),
+            _check("gradients of a sequence, sizes ≥ 2, with dh_last and dc_last", 2, _coupled_sequence_inputs,
+                   _coupled_backward, SEQ_GRADS),
+            _check("gradients of a sequence, sizes ≥ 2, dh_last and dc_last left at None", 2,
+                   lambda rng: _coupled_sequence_inputs(rng, last=False), _coupled_backward, SEQ_GRADS),
+            _check("one step (T = 1), with dh_last and dc_last", 0.5,
+                   lambda rng: _coupled_sequence_inputs(rng, ones=("T",)), _coupled_backward, SEQ_GRADS, ("T",)),
+            _check("one example (N = 1), with dh_last and dc_last", 0.5,
+                   lambda rng: _coupled_sequence_inputs(rng, ones=("N",)), _coupled_backward, SEQ_GRADS, ("N",)),
+        ), builds_on=("coupled_step_backward",)),
         Question("test_peephole_backward", "peephole LSTM step backward", ("peephole_step_backward",), (
-            Check("all nine gradients, random sizes", 3, _peephole_inputs, _peephole_backward, CLOSE),
-            Check("all nine gradients, N = D = H = 1", 1, lambda rng: _peephole_inputs(rng, edge=True),
-                  _peephole_backward, CLOSE),
+            _check("all nine gradients, sizes ≥ 2", 3, _peephole_inputs, _peephole_backward, PEEPHOLE_GRADS),
+            *_edges("all nine gradients", 0.5, _peephole_inputs, _peephole_backward, PEEPHOLE_GRADS),
         )),
     ),
 )

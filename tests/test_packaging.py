@@ -1,0 +1,42 @@
+"""A plain `pip install .` (a wheel, not the editable install `make` uses) carries the whole package,
+the grader included, and the grader finds the course from the folder it is run in."""
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_a_wheel_holds_the_grader_and_grades_from_a_course_folder(tmp_path):
+    dist, site, course = tmp_path / "dist", tmp_path / "site", tmp_path / "course"
+    build = subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
+                            "-q", "-w", str(dist)], capture_output=True, text=True, timeout=300, cwd=tmp_path)
+    assert build.returncode == 0, build.stderr[-2000:]
+    wheel = next(dist.glob("course_utils-*.whl"))
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for needed in ("course_utils/grading/__main__.py", "course_utils/grading/worker.py",
+                   "course_utils/grading/assignments/hw02.py", "course_utils/diagrams/__init__.py"):
+        if needed.startswith("course_utils/diagrams") and not (ROOT / needed).exists():
+            continue
+        assert needed in names, f"the wheel lacks {needed}"
+    assert any(n.startswith("course_utils/data/") for n in names), "the wheel lacks the package data"
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "--no-deps", "-q", "--target", str(site),
+                              str(wheel)], capture_output=True, text=True, timeout=300)
+    assert install.returncode == 0, install.stderr[-2000:]
+    for folder in ("solutions", "exercises"):
+        shutil.copytree(ROOT / folder, course / folder)
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    env.pop("COURSE_ROOT", None)
+    where = subprocess.run([sys.executable, "-c", "import course_utils; print(course_utils.__file__)"],
+                           capture_output=True, text=True, cwd=course, env=env, timeout=120)
+    assert where.stdout.startswith(str(site)), f"course_utils came from {where.stdout} {where.stderr}"
+    graded = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade", "solutions/hw02_leaky_srn_bptt.ipynb"],
+                            capture_output=True, text=True, cwd=course, env=env, timeout=600)
+    assert graded.returncode == 0 and "14.0/14.0" in graded.stdout, graded.stdout + graded.stderr[-2000:]
+    elsewhere = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade",
+                                str(course / "solutions" / "hw02_leaky_srn_bptt.ipynb")],
+                               capture_output=True, text=True, cwd=tmp_path, env=env, timeout=300)
+    assert elsewhere.returncode != 0 and "COURSE_ROOT" in elsewhere.stderr
