@@ -124,7 +124,7 @@ class Canvas:
     """A figure whose data coordinates are inches; draw on it, then `finish()` returns the Figure."""
 
     def __init__(self, title: str | None = None):
-        import matplotlib.pyplot as plt   # pyplot-managed, so plt.show() and interactive.explore display it
+        import matplotlib.pyplot as plt  # pyplot-managed, so plt.show() and interactive.explore display it
 
         self.fig = plt.figure(figsize=(6.0, 4.0), dpi=PROJECTOR_DPI)
         self.ax = self.fig.add_axes((0.0, 0.0, 1.0, 1.0))
@@ -139,7 +139,8 @@ class Canvas:
     # ------------------------------------------------------------------ shapes
     def node(self, xy, text: str, role: str = "hidden", *, w: float = 0.62, h: float = 0.46,
              highlight: bool = False, color: str | None = None, fontsize: float = NODE_FS,
-             lw: float = 1.4, ls: str = "-", textcolor: str = INK, gid: str | None = None) -> Node:
+             lw: float = 1.4, ls: str = "-", textcolor: str = INK, family: str | None = None,
+             gid: str | None = None) -> Node:
         """A rounded box filled with its role's colour; `highlight` draws a thick pink outline."""
         fill, edge = ROLES[role]
         edge = HIGHLIGHT if highlight else (color or edge)
@@ -147,10 +148,12 @@ class Canvas:
         patch = FancyBboxPatch((x - w / 2, y - h / 2), w, h, boxstyle="round,pad=0,rounding_size=0.08",
                                fc=fill, ec=edge, lw=3.2 if highlight else lw, ls=ls, zorder=3, clip_on=False)
         patch.set_gid(gid)
+        patch.set_label("node")              # lets tests find the boxes that hold text
         self.ax.add_patch(patch)
         self._track((x - w / 2, y - h / 2), (x + w / 2, y + h / 2))
         if text:
-            self.text((x, y), text, size=fontsize, color=textcolor, zorder=4, measure=False)
+            self.text((x, y), text, size=fontsize, color=textcolor, zorder=4, measure=False, family=family,
+                      gid="node")
         return Node(x, y, w, h)
 
     def op(self, xy, symbol: str, *, d: float | None = None, highlight: bool = False, role: str = "op",
@@ -160,10 +163,11 @@ class Canvas:
             d = 0.4 if len(symbol.strip("$").replace("\\", "")) <= 5 and "-" not in symbol else 0.56
         fill, edge = ROLES[role]
         x, y = _point(xy)
-        self.ax.add_patch(Circle((x, y), d / 2, fc=fill, ec=HIGHLIGHT if highlight else edge,
-                                 lw=3.2 if highlight else 1.4, zorder=3, clip_on=False))
+        circle = Circle((x, y), d / 2, fc=fill, ec=HIGHLIGHT if highlight else edge, lw=3.2 if highlight else 1.4,
+                        zorder=3, clip_on=False, label="node")
+        self.ax.add_patch(circle)
         self._track((x - d / 2, y - d / 2), (x + d / 2, y + d / 2))
-        self.text((x, y), symbol, size=fontsize, zorder=4, measure=False)
+        self.text((x, y), symbol, size=fontsize, zorder=4, measure=False, gid="node")
         return Node(x, y, d, d, shape="circle")
 
     def dot(self, xy, color: str = INK, size: float = 0.09) -> None:
@@ -205,7 +209,7 @@ class Canvas:
         patch.set_gid(gid)
         self.ax.add_patch(patch)
         nx, ny = _normal(pa, pb)
-        bulge = rad * math.hypot(pb[0] - pa[0], pb[1] - pa[1]) / 2    # how far an arc3 curve leaves its chord
+        bulge = -rad * math.hypot(pb[0] - pa[0], pb[1] - pa[1]) / 2   # how far (leftwards) the arc leaves its chord
         self._track(pa, pb, ((pa[0] + pb[0]) / 2 + bulge * nx, (pa[1] + pb[1]) / 2 + bulge * ny))
         if label:
             self._arrow_label(pa, pb, rad, label, label_at, label_side, label_color or PARAM, label_size)
@@ -227,11 +231,11 @@ class Canvas:
         return patch
 
     def _arrow_label(self, pa, pb, rad, text, at, side, color, size) -> None:
-        # the point of the arc3 curve at parameter `at`: a quadratic Bézier with its control point
-        # rad · (length) to the left of the chord's midpoint
+        # the point of the arc3 curve at parameter `at`: a quadratic Bézier whose control point lies
+        # rad · (length) to the right of the chord's midpoint (matplotlib's ConnectionStyle.Arc3)
         nx, ny = _normal(pa, pb)
         length = math.hypot(pb[0] - pa[0], pb[1] - pa[1])
-        mid = ((pa[0] + pb[0]) / 2 + rad * length * nx, (pa[1] + pb[1]) / 2 + rad * length * ny)
+        mid = ((pa[0] + pb[0]) / 2 - rad * length * nx, (pa[1] + pb[1]) / 2 - rad * length * ny)
         s = at
         px = (1 - s) ** 2 * pa[0] + 2 * s * (1 - s) * mid[0] + s ** 2 * pb[0]
         py = (1 - s) ** 2 * pa[1] + 2 * s * (1 - s) * mid[1] + s ** 2 * pb[1]
@@ -249,7 +253,7 @@ class Canvas:
         x, y = _point(xy)
         kw = {}
         if mask:
-            kw["bbox"] = dict(boxstyle="round,pad=0.08", fc="white", ec="none", alpha=0.9)
+            kw["bbox"] = {"boxstyle": "round,pad=0.08", "fc": "white", "ec": "none", "alpha": 0.9}
         if family:
             kw["family"] = family
         t = self.ax.text(x, y, s, fontsize=max(size, 11), color=color, ha=ha, va=va, zorder=zorder,
@@ -312,7 +316,7 @@ class Canvas:
         return min(min(xs), tx0), min(min(ys), ty0), max(max(xs), tx1), max(max(ys), ty1)
 
     def _text_bounds(self, texts) -> tuple[float, float, float, float]:
-        renderer = self.fig.canvas.get_renderer()
+        renderer = measuring_renderer()
         inv = self.ax.transData.inverted()
         x0 = y0 = math.inf
         x1 = y1 = -math.inf
@@ -321,6 +325,20 @@ class Canvas:
                 (ax0, ay0), (ax1, ay1) = inv.transform(t.get_window_extent(renderer).get_points())
                 x0, y0, x1, y1 = min(x0, ax0), min(y0, ay0), max(x1, ax1), max(y1, ay1)
         return x0, y0, x1, y1
+
+
+_RENDERER = None
+
+
+def measuring_renderer():
+    """One Agg renderer at the course dpi for measuring text in every diagram: matplotlib caches text
+    metrics per renderer, so labels that recur across diagrams (and slider redraws) are laid out once."""
+    global _RENDERER
+    if _RENDERER is None:
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        _RENDERER = RendererAgg(8, 8, PROJECTOR_DPI)
+    return _RENDERER
 
 
 def _normal(a, b) -> tuple[float, float]:

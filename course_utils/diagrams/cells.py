@@ -242,7 +242,7 @@ def _peepholes(k: _Circuit, x_f: float, x_i: float, x_o: float, y_c: float) -> N
     """Dashed diagonal weights from the cell to the gates: p_f, p_i read c_{t−1}, p_o reads c_t."""
     c = k.c
     x_old, x_new, w = 1.0, 5.2, 0.35
-    peep = dict(ls=(0, (4, 3)), color=PARAM)
+    peep = {"ls": (0, (4, 3)), "color": PARAM}
     c.dot((x_old, y_c), color=PARAM)
     k.wire([(x_old, y_c), (x_old, Y_GATE), (x_f - w, Y_GATE)], **peep)
     c.dot((x_old, 3.55), color=PARAM)

@@ -235,7 +235,7 @@ def _encdec(c: Canvas, x0: float, y0: float, S: int, M: int, *, tokens, teacher_
     c.arrow(prev, bridge, color=HIGHLIGHT, lw=2.6)
     c.text((xb, y0 + ROW + 0.42), f"${dec}_0 = h_{{{S}}}$", size=NOTE_FS, color=HIGHLIGHT, va="bottom")
     below = y0 - (0.75 if source else 0.45)
-    c.text((x0 + (S + 1) * dx / 2, below), "encoder: reads $x_1, \\ldots, x_{%d}$" % S, size=NOTE_FS, va="top")
+    c.text((x0 + (S + 1) * dx / 2, below), f"encoder: reads $x_1, \\ldots, x_{{{S}}}$", size=NOTE_FS, va="top")
     c.text((xb + (M + 1) * dd / 2, below), "decoder: writes until ⟨eos⟩", size=NOTE_FS, va="top")
     s_prev, prev_out = bridge, None
     for m in range(1, M + 1):

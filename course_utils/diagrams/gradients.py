@@ -31,7 +31,8 @@ def bptt_graph(T: int = 4, *, loss_step: int | None = None, step: int = 1, norms
                          f"W_hh^({k}) of a later step, got step = {k}")
     norms = check_norms(norms, T)
     if title == "default":
-        title = f"BPTT for T = {T}: one term of $dL/dW_{{hh}}$, from $\\ell_{{{t}}}$ through the copy $W_{{hh}}^{{({k})}}$"
+        title = (f"BPTT for T = {T}: one term of $dL/dW_{{hh}}$, from $\\ell_{{{t}}}$ "
+                 f"through the copy $W_{{hh}}^{{({k})}}$")
     c = Canvas(title)
     nodes = _forward_graph(c, T, t, k)
     _backward_paths(c, nodes, T, t, k, norms)
@@ -45,7 +46,10 @@ def _forward_graph(c: Canvas, T: int, t: int, k: int) -> dict:
     for j in range(1, T + 1):
         x = j * DX
         later = j > t
-        role = (lambda r: "muted" if later else r)
+
+        def role(r: str, later: bool = later) -> str:
+            return "muted" if later else r
+
         n = {
             "x": c.node((x, Y["x"]), f"$x_{j}$", role("input")),
             "W": c.node((x - 0.75, 0.55), f"$W_{{hh}}^{{({j})}}$", role("param"), w=0.74, h=0.5),
@@ -57,7 +61,7 @@ def _forward_graph(c: Canvas, T: int, t: int, k: int) -> dict:
         }
         for name, node in n.items():
             nodes[(name, j)] = node
-        fwd = dict(color="#9a9a9a" if later else INK)
+        fwd = {"color": "#9a9a9a" if later else INK}
         c.arrow(n["x"], n["a"], **fwd)
         c.arrow(nodes[("h", j - 1)], n["a"], **fwd)
         c.arrow(n["a"], n["h"], **fwd)
@@ -107,10 +111,10 @@ def _bptt_notes(c: Canvas, T: int, t: int, k: int, with_norms: bool) -> None:
     path = f"back from $\\ell_{{{t}}}$" + (f" through ${through}$" if through else " (same step)")
     lines = [
         (GRAD, f"total: $\\delta_{{{t},{k}}} = \\partial \\ell_{{{t}}}/\\partial a_{{{k}}}$, every path {path}"),
-        (PARAM, f"partial: $\\partial a_{{{k}}}/\\partial W_{{hh}}^{{({k})}}$ holds $h_{{{k - 1}}}$ fixed: "
-                f"it gives $h_{{{k - 1}}}^\\top$"),
-        (INK, f"one term: $\\delta_{{{t},{k}}}\\,h_{{{k - 1}}}^\\top$;  all copies, all losses:  "
-              "$\\dfrac{dL}{dW_{hh}} = \\sum_{t=1}^{T}\\,\\sum_{k=1}^{t} \\delta_{t,k}\\,h_{k-1}^\\top$"),
+        (PARAM, (f"partial: $\\partial a_{{{k}}}/\\partial W_{{hh}}^{{({k})}}$ holds $h_{{{k - 1}}}$ fixed: "
+                 f"it gives $h_{{{k - 1}}}^\\top$")),
+        (INK, (f"one term: $\\delta_{{{t},{k}}}\\,h_{{{k - 1}}}^\\top$;  all copies, all losses:  "
+               "$\\dfrac{dL}{dW_{hh}} = \\sum_{t=1}^{T}\\,\\sum_{k=1}^{t} \\delta_{t,k}\\,h_{k-1}^\\top$")),
     ]
     if with_norms:
         lines.append((GRAD, "arrow width and red numbers: $\\|\\partial L/\\partial h_j\\|$ as measured"))
@@ -161,11 +165,10 @@ def _rtrl_panel(c: Canvas, T: int, y0: float) -> None:
         loss = c.node((j * DX, y0 + 1.15), f"$\\ell_{j}$", "loss")
         c.arrow(hs[j], loss)
         ps.append(c.node((j * DX, y0 - 1.25), f"$P_{j}$", "sens"))
-        c.arrow(ps[j - 1], ps[j], color=SENS, lw=2.4, gid="forward",
-                label=f"$J_{j} P_{j - 1} + B_{j}$" if j == min(2, T) else None, label_color=SENS, label_side=-0.3)
+        c.arrow(ps[j - 1], ps[j], color=SENS, lw=2.4, gid="forward")
         c.arrow(hs[j], ps[j], color=SENS, lw=1.4, ls=(0, (4, 3)))
         c.text((j * DX, y0 - 1.6), f"$e_{j}^\\top P_{j}$", size=LABEL_FS, color=GRAD, va="top")
-    c.text((-0.45, y0 + 1.65), "RTRL (forward mode): carry $P_t = dh_t/d\\theta$ with $h_t$, "
+    c.text((-0.45, y0 + 1.65), "RTRL (forward mode): carry $P_t = dh_t/d\\theta = J_tP_{t-1} + B_t$ with $h_t$, "
            "$O(H^4)$ per step; nothing stored", size=LABEL_FS, ha="left", va="bottom", color=SENS)
     c.text((-0.45, y0 - 2.15), "$e_t^\\top P_t = \\partial\\ell_t/\\partial\\theta$ is ready at step $t$, "
            "with $e_t = \\partial \\ell_t/\\partial h_t$,  $J_t = \\partial h_t/\\partial h_{t-1}$,  "
