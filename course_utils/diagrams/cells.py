@@ -2,8 +2,9 @@
 variants (peepholes, coupled input/forget gate, no forget gate).
 
 Conventions of both drawings: every gate reads the two buses at the bottom, h_{t−1} and x_t (a dot is a
-connection, a crossing without a dot is none); σ and tanh blocks are gates (purple), ⊙ + 1− are
-element-wise operations (circles); weights appear in the equations under the circuit.
+connection, a crossing without a dot is none). Purple blocks read the buses (an affine map, then σ or
+tanh); white circles and boxes act element-wise (⊙, +, 1−, tanh); indigo boxes are affine maps written
+out; the weights are in the equations under the circuit.
 """
 from __future__ import annotations
 

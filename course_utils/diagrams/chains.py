@@ -17,17 +17,16 @@ def _loop(c: Canvas, node: Node, label: str, *, color: str = INK, lw: float = 1.
     c.text((x_left - 0.12, node.y + 0.3), label, size=LABEL_FS, color=PARAM, ha="right")
 
 
-def _step_column(c: Canvas, x: float, t: str, *, outputs: bool, prev: Node | None, y0: float = 0.0,
-                 out_symbol: str = "o", hh_label: bool = True) -> Node:
+def _step_column(c: Canvas, x: float, t: str, *, outputs: bool, prev: Node | None) -> Node:
     """x_t → h_t (→ o_t) at horizontal position x, with the recurrent arrow from `prev`; returns h_t."""
-    xt = c.node((x, y0), f"$x_{{{t}}}$", "input")
-    ht = c.node((x, y0 + ROW), f"$h_{{{t}}}$", "hidden")
+    xt = c.node((x, 0.0), f"$x_{{{t}}}$", "input")
+    ht = c.node((x, ROW), f"$h_{{{t}}}$", "hidden")
     c.arrow(xt, ht, label="$W_{hx}$", label_side=-0.32)
     if outputs:
-        ot = c.node((x, y0 + 2 * ROW), f"${out_symbol}_{{{t}}}$", "output")
+        ot = c.node((x, 2 * ROW), f"$o_{{{t}}}$", "output")
         c.arrow(ht, ot, label="$W_{oh}$", label_side=-0.32)
     if prev is not None:
-        c.arrow(prev, ht, label="$W_{hh}$" if hh_label else None, label_side=0.2)
+        c.arrow(prev, ht, label="$W_{hh}$", label_side=0.2)
     return ht
 
 
@@ -60,10 +59,10 @@ def _panel_title(c: Canvas, xy, text: str) -> None:
 
 
 def elman_jordan(T: int | None = None, *, title: str | None = "default"):
-    """Elman (h_{t−1} fed back through W_hh) and Jordan (ŷ_{t−1} fed back through W_hy), side by side.
+    """Elman (h_{t−1} fed back through W_hh) and Jordan (ŷ_{t−1} fed back through W_hy), as in lecture 03.
 
-    T: None draws each network folded, with its copy ("context") box of last step's value;
-    an integer 1..5 draws both unrolled for T steps.
+    T: None draws the two networks folded, side by side, each with the dashed copy of last step's value
+    (Elman's context units); an integer 1..5 draws both unrolled for T steps, Elman above Jordan.
     """
     if T is not None:
         T = check_int("T", T, maximum=5)
