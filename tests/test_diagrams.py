@@ -1,5 +1,6 @@
 """The architecture diagrams: notation on the picture, readable layout, options that change the drawing,
 torch's h_n indices, clear errors, the PNG command."""
+import functools
 import re
 import time
 
@@ -23,6 +24,12 @@ CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 def close_figures():
     yield
     plt.close("all")
+
+
+@functools.cache
+def drawn(name: str):
+    """A gallery diagram, drawn once for all the tests that read it (figures stay readable when closed)."""
+    return diagrams.GALLERY[name]()
 
 
 def texts(fig) -> list[str]:
@@ -66,15 +73,20 @@ def layout_problems(fig, tol: float = 1.0) -> list[str]:
 # ------------------------------------------------------------------ every diagram, as users see it
 @pytest.mark.parametrize("name", list(diagrams.GALLERY))
 def test_gallery_diagram_is_a_readable_figure(name):
-    fig = diagrams.GALLERY[name]()
-    assert isinstance(fig, Figure) and plt.fignum_exists(fig.number)   # made by pyplot, not shown
-    assert fig.dpi >= 110
+    fig = drawn(name)
+    assert isinstance(fig, Figure) and fig.dpi >= 110
     sizes = [t.get_fontsize() for t in fig.axes[0].texts]
     assert sizes and min(sizes) >= 11, f"text below 11 pt in {name}"
     assert not [s for s in texts(fig) if CJK.search(s)], "no Chinese text without a guaranteed CJK font"
     assert layout_problems(fig) == []
     width, height = fig.get_size_inches()
     assert width <= 11.0 and height <= 9.5, f"{name} is {width:.1f} × {height:.1f} in, too big for a slide"
+
+
+def test_diagrams_are_pyplot_figures_that_are_not_shown(monkeypatch):
+    monkeypatch.setattr(plt, "show", lambda *a, **k: pytest.fail("a diagram must not call plt.show()"))
+    fig = diagrams.stacked_rnn(1, 1)
+    assert plt.fignum_exists(fig.number)          # so a cell's plt.show() and interactive.explore display it
 
 
 def test_arrows_start_and_end_on_the_outline_of_what_they_connect():
@@ -113,11 +125,11 @@ def test_io_modes_and_encoder_decoder():
     assert {"sequence → class", "synced sequence → sequence", "encoder–decoder", "⟨bos⟩", "⟨eos⟩"} <= set(s)
     assert "$h^{\\mathrm{dec}}_0 = h_{3}$" in s
     assert texts(diagrams.io_modes(["seq2class"])).count("$\\hat y$") == 1
-    fig = diagrams.encoder_decoder(3, 4, source=list("314"), target=["4", "1", "3", "<eos>"])
+    fig = drawn("encoder_decoder")                    # source 3 1 4, target 4 1 3 <eos>
     s = texts(fig)
     assert "$s_0 = h_{3}$" in s and "$\\hat y_3$" in s and "<eos>" in s and "⟨bos⟩" in s
     generated = len([a for a in arrows(fig) if a.get_linestyle() != "-"])
-    forced = diagrams.encoder_decoder(3, 4, teacher_forcing=True)
+    forced = drawn("encoder_decoder_teacher_forcing")
     assert generated == 3 and len([a for a in arrows(forced) if a.get_linestyle() != "-"]) == 0
     assert "$y_3$" in texts(forced)                                  # the true token, not the prediction
     assert texts(forced).count("$\\hat y_3$") == 1 and texts(fig).count("$\\hat y_3$") == 2
@@ -207,7 +219,7 @@ def test_lstm_cell_kinds():
 
 
 def test_lstm_cell_path_highlight():
-    fig = diagrams.lstm_cell(highlight="cell", equations=False)
+    fig = drawn("lstm_cell")                           # highlight="cell"
     lit = arrows(fig, "highlight")
     assert len(lit) == 3 and all(a.get_linewidth() == _core.LW_STRONG for a in lit)
     y_cell = fig.axes[0].transData.transform((0, 5.2))[1]
@@ -218,7 +230,7 @@ def test_lstm_cell_path_highlight():
 
 def test_clockwork_follows_the_course_convention():
     periods = (1, 2, 4, 8)
-    fig = diagrams.clockwork_rnn(periods, step=4, T=10)
+    fig = drawn("clockwork_rnn")                       # periods 1, 2, 4, 8 at step 4, T = 10
     boxes = [p for p in fig.axes[0].patches if p.get_gid() in ("active", "idle")]
     assert [p.get_gid() for p in boxes] == ["active", "active", "active", "idle"]   # 4 mod 8 ≠ 0
     assert len(arrows(fig, "recurrent")) == 6                                     # j > k only: slower → faster
@@ -233,7 +245,7 @@ def test_stacked_rnn_labels_and_dependency_cone():
     fig = diagrams.stacked_rnn(3, 4)
     s = texts(fig)
     assert {"h_n[0]", "h_n[1]", "h_n[2]", "$W_{hh}^{(3)}$", "$W_{hx}^{(1)}$", "$h_4^{(3)}$"} <= set(s)
-    lit = arrows(diagrams.stacked_rnn(3, 4, highlight=(2, 3)), "highlight")
+    lit = arrows(drawn("stacked_rnn"), "highlight")   # L = 3, T = 4, highlight (2, 3)
     # layer 1: x_1..x_3 up (3), h_0 → h_1 → h_2 → h_3 (3); layer 2: 3 up + 3 across
     assert len(lit) == 12
     assert arrows(fig, "highlight") == []
@@ -293,7 +305,7 @@ def test_h_n_index_and_output_halves_match_torch():
 
 
 def test_bidirectional_highlight_shows_what_a_state_depends_on():
-    fig = diagrams.bidirectional_rnn(4, 2, highlight=(1, 2))
+    fig = drawn("deep_bidirectional_rnn")             # T = 4, 2 layers, highlight (1, 2)
     lit_nodes = [p for p in fig.axes[0].patches if p.get_label() == "node" and p.get_linewidth() > 3]
     # x_1..x_4, fwd 1-2 with h_0[0], bwd 2-4 with h_0[1], and the concatenation itself
     assert len(lit_nodes) == 4 + 3 + 4 + 1
@@ -307,7 +319,7 @@ def test_tree_network_accepts_course_trees():
     s = texts(fig)
     assert {"$x_{1}$", "$x_{4}$", "$h_1$", "$h_3$", "$\\hat y$"} <= set(s)
     assert "$h_2 = \\tanh(W[x_{3};\\ x_{4}] + b)$" in s and "$h_3 = \\tanh(W[h_1;\\ h_2] + b)$" in s
-    expr = diagrams.tree_network(("*", ("+", 1, 2), 0), highlight_leaf=1)
+    expr = drawn("tree_network")                        # ("*", ("+", 1, 2), 0), highlight_leaf=2
     s = texts(expr)
     assert "$h_1 = \\tanh(W[e(1);\\ e(2)] + c_{+} + b)$" in s and "$c_{\\times}$" in s
     assert len(arrows(expr, "highlight")) == 2 and any("2 steps" in t for t in s)
