@@ -1,8 +1,9 @@
 """course_utils: the shared package of the RNN course.
 
 Modules are named after the concept they hold:
-- `session` (setup), `checks` (verification), `plots`, `interactive` (live sliders for the lecture
-  room), `notebooks` (run and check notebooks);
+- `session` (setup), `checks` (verification), `plots`, `diagrams` (architecture diagrams drawn in the
+  course notation), `interactive` (live sliders for the lecture room), `notebooks` (run and check
+  notebooks);
 - data: `text` (corpus, tokens, Vocab), `markov` (source with a known entropy rate), `series`,
   `batching`, `tasks` (adding problem, next-letter task);
 - models: `autoregressive` (AR/ARX), `ngram`, `srn`, `rtrl`, `lstm`, `gru`, `layers` (output layer,
