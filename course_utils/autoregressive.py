@@ -169,3 +169,95 @@ def k_step_predictions(predict: WindowPredictor, x, tau: int, k: int) -> tuple[n
     k = _validate.positive_int("k", k)
     windows, targets = sliding_windows(x, tau, horizon=k)
     return recursive_forecast(predict, windows, k)[:, -1], targets
+
+
+def k_step_test_predictions(predict: WindowPredictor, x, tau: int, k: int,
+                            start: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The k-step-ahead predictions of `k_step_predictions` whose targets lie at times t >= start
+    (a test part after a fitting part): returns the target times, the predictions and the targets."""
+    start = _validate.positive_int("start", start, minimum=0)
+    pred, target = k_step_predictions(predict, x, tau, k)
+    times = np.arange(tau + k - 1, tau + k - 1 + target.size)
+    keep = times >= start
+    if not keep.any():
+        raise ValueError(f"no {k}-step target lies at t >= start = {start} in a series of length {times[-1] + 1}")
+    return times[keep], pred[keep], target[keep]
+
+
+def recursive_test_mse(predict: WindowPredictor, x, tau: int, k: int, start: int) -> float:
+    """Mean squared error of the recursive k-step predictions whose targets lie at t >= start."""
+    _, pred, target = k_step_test_predictions(predict, x, tau, k, start)
+    return float(np.mean((pred - target) ** 2))
+
+
+def direct_test_mse(x, tau: int, k: int, start: int) -> float:
+    """Direct k-step prediction: fit one least-squares model on the pairs (window, x_{t+k}) whose
+    targets lie before `start`, and return its mean squared error on the targets at t >= start."""
+    start = _validate.positive_int("start", start, minimum=0)
+    features, targets = sliding_windows(x, tau, horizon=k)
+    fit_rows = np.arange(len(targets)) + tau + k - 1 < start        # targets inside the fitting part
+    if fit_rows.all() or not fit_rows.any():
+        raise ValueError(f"start = {start} must leave {k}-step targets on both sides (fitting and test)")
+    w, b = least_squares(features[fit_rows], targets[fit_rows])
+    return float(np.mean((features[~fit_rows] @ w + b - targets[~fit_rows]) ** 2))
+
+
+def impulse_response(coeffs, n: int) -> np.ndarray:
+    """ψ_0 … ψ_{n−1} of an AR model with coefficients a_1 … a_τ (lag order): ψ_0 = 1 and
+    ψ_j = Σ_{i=1}^{min(j, τ)} a_i ψ_{j−i}, how a shock j steps ago still moves the series.
+    The k-step forecast error of the true model has variance σ² Σ_{j<k} ψ_j²."""
+    a = _validate.float_array("coeffs", coeffs, ndim=1, min_length=1)
+    n = _validate.positive_int("n", n)
+    psi = np.zeros(n)
+    psi[0] = 1.0
+    for j in range(1, n):
+        psi[j] = sum(a[i] * psi[j - 1 - i] for i in range(min(j, a.size)))
+    return psi
+
+
+def holdout_mse(features, targets, n_fit: int) -> tuple[float, tuple[np.ndarray, float]]:
+    """Least squares on the first n_fit rows; returns the mean squared error on the other rows
+    and the fitted (weights, bias)."""
+    F = _validate.float_array("features", features, ndim=2)
+    y = _validate.float_array("targets", targets, ndim=1)
+    n_fit = _validate.positive_int("n_fit", n_fit)
+    if not n_fit < y.size:
+        raise ValueError(f"n_fit must leave rows to test on: got n_fit = {n_fit} for {y.size} rows")
+    w, b = least_squares(F[:n_fit], y[:n_fit])
+    return float(np.mean((F[n_fit:] @ w + b - y[n_fit:]) ** 2)), (w, b)
+
+
+def hinge_features(features, knots, first_exog: int) -> np.ndarray:
+    """A NARX basis that is still linear in its parameters: the features plus max(0, u − κ) for
+    every past input u (the columns from `first_exog` on) and every knot κ, input by input."""
+    F = _validate.float_array("features", features, ndim=2)
+    knots = _validate.float_array("knots", knots, ndim=1, min_length=1)
+    first_exog = _validate.positive_int("first_exog", first_exog, minimum=0)
+    if first_exog >= F.shape[1]:
+        raise ValueError(f"first_exog = {first_exog} leaves no input columns in features of shape {F.shape}")
+    U = F[:, first_exog:]
+    return np.hstack([F] + [np.maximum(U[:, [j]] - knots, 0.0) for j in range(U.shape[1])])
+
+
+def hinge_effect(weights, knots, first_exog: int, exog_lags: int, lag: int, grid) -> np.ndarray:
+    """What a model fitted on `hinge_features` learned about u_{t−lag}: its contribution to the
+    prediction as a function of that input's value, on `grid`, shifted to be 0 at u = 0."""
+    w = _validate.float_array("weights", weights, ndim=1)
+    knots = _validate.float_array("knots", knots, ndim=1, min_length=1)
+    grid = _validate.float_array("grid", grid, ndim=1)
+    first_exog = _validate.positive_int("first_exog", first_exog, minimum=0)
+    exog_lags = _validate.positive_int("exog_lags", exog_lags)
+    lag = _validate.positive_int("lag", lag)
+    if lag > exog_lags:
+        raise ValueError(f"lag must be at most exog_lags = {exog_lags}, got {lag}")
+    if w.size != first_exog + exog_lags * (1 + knots.size):
+        raise ValueError(f"weights must have {first_exog + exog_lags * (1 + knots.size)} entries for "
+                         f"{first_exog} outputs, {exog_lags} inputs and {knots.size} knots, got {w.size}")
+    j = exog_lags - lag                                  # column of u_{t−lag} among the past inputs (oldest first)
+    start = first_exog + exog_lags + j * knots.size
+    hinge_w = w[start: start + knots.size]
+
+    def effect(v):
+        return w[first_exog + j] * v + np.maximum(np.asarray(v)[..., None] - knots, 0.0) @ hinge_w
+
+    return effect(grid) - effect(0.0)

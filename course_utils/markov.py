@@ -121,3 +121,16 @@ class MarkovSource:
         for j in range(self.order):
             ctx = ctx * V + ids[j: ids.size - self.order + j]
         return np.log(self.transition[ctx, ids[self.order:]])
+
+
+def batch_means_se(values, blocks: int = 50) -> float:
+    """Standard error of the mean of a dependent sequence (such as per-symbol losses on text from a
+    Markov source), by batch means: cut it into `blocks` consecutive blocks (dropping the remainder)
+    and divide the standard deviation of the block means by √blocks. Blocks much longer than the
+    dependence make the block means nearly independent."""
+    x = _validate.float_array("values", values, ndim=1)
+    blocks = _validate.positive_int("blocks", blocks, minimum=2)
+    if x.size < 2 * blocks:
+        raise ValueError(f"values must hold at least 2 entries per block ({2 * blocks}), got {x.size}")
+    means = x[: x.size // blocks * blocks].reshape(blocks, -1).mean(axis=1)
+    return float(means.std(ddof=1) / np.sqrt(blocks))

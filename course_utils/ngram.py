@@ -33,6 +33,7 @@ scoring 50k tokens about 0.06 s.
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from typing import Sequence
 
@@ -266,6 +267,17 @@ class NGramLM:
         with np.errstate(over="ignore"):
             return float(np.exp(self.cross_entropy(ids)))
 
+    def sample(self, prompt_ids, length: int, rng: np.random.Generator | None = None) -> list[int]:
+        """The prompt's ids followed by `length` new ids, each drawn from p(· | the last n − 1 ids)."""
+        self._require_fit()
+        ids = [int(i) for i in _as_ids("prompt_ids", prompt_ids, self.vocab_size, min_length=0)]
+        length = _validate.positive_int("length", length)
+        rng = np.random.default_rng(0) if rng is None else rng
+        for _ in range(length):
+            p = self.next_distribution(ids[max(0, len(ids) - (self.n - 1)):] if self.n > 1 else [])
+            ids.append(int(rng.choice(len(p), p=p)))
+        return ids
+
 
 def _lookup(sorted_keys: np.ndarray, keys: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """Index of each key in sorted_keys, or −1 where it is absent (or not valid)."""
@@ -365,3 +377,14 @@ def tune_smoothing(train_ids, val_ids, n: int, vocab_size, smoothing: str = "int
     model.set_params(lambdas=lam)
     ppl = float(np.exp(-np.mean(np.log(_interpolate(q, seen, top, model.lambdas, model.vocab_size)))))
     return TuneResult(model, tuple(float(x) for x in lam), ppl, tried)
+
+
+def ngram_frequencies(tokens: Sequence, n: int) -> np.ndarray:
+    """How often each distinct n-gram (n consecutive tokens) occurs, largest first: the y-values of
+    a Zipf plot, whose x-values are the ranks 1, 2, …"""
+    n = _validate.positive_int("n", n)
+    tokens = list(tokens)
+    if len(tokens) < n:
+        raise ValueError(f"tokens must hold at least n = {n} tokens, got {len(tokens)}")
+    counts = Counter(zip(*(tokens[i:] for i in range(n))))
+    return np.array(sorted(counts.values(), reverse=True), dtype=float)

@@ -90,3 +90,23 @@ def narx_system(n: int = 1000, noise: float = 0.05, rng: np.random.Generator | N
     for t in range(2, n):
         y[t] = 0.6 * y[t - 1] - 0.2 * y[t - 2] + np.tanh(1.5 * u[t - 1]) + 0.3 * u[t - 2] + noise * eps[t]
     return u, y
+
+
+def logistic_log_errors(starts, delta: float, steps: int) -> np.ndarray:
+    """How fast the logistic map at r = 4 forgets its starting point: log|error| after k = 1..steps
+    steps of the exact map started `delta` away from each start (towards 1/2, so it stays in [0, 1]).
+
+    Returns an array (steps, number of starts). Each step doubles a small error on average, so the
+    mean of row k − 1 grows like log(delta) + k ln 2 until the error reaches the attractor's size.
+    """
+    x = _validate.float_array("starts", starts, ndim=1, min_length=1)
+    delta = _validate.finite_float("delta", delta, low=0.0, high=0.5, low_open=True)
+    steps = _validate.positive_int("steps", steps)
+    if np.any((x <= 0) | (x >= 1)):
+        raise ValueError("starts must lie strictly between 0 and 1")
+    truth, model_state = x.copy(), x + delta * np.where(x <= 0.5, 1.0, -1.0)
+    log_err = np.empty((steps, x.size))
+    for k in range(steps):
+        truth, model_state = 4.0 * truth * (1.0 - truth), 4.0 * model_state * (1.0 - model_state)
+        log_err[k] = np.log(np.abs(model_state - truth))
+    return log_err

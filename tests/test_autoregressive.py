@@ -225,3 +225,76 @@ def test_forecast_bad_input():
         ar.k_step_predictions(lambda W: W[:, -1], np.zeros(10), 2, 0)
     with pytest.raises(ValueError, match="too short"):
         ar.k_step_predictions(lambda W: W[:, -1], np.zeros(10), 5, 6)
+
+
+# ---------- test-part forecasts, impulse response, holdout fits, hinge basis ----------
+
+def test_k_step_test_predictions_keep_the_targets_after_start(rng):
+    x = series.ar_process(300, [0.5], rng=rng)
+    model = ar.fit_ar(x[:200], 2)
+    times, pred, target = ar.k_step_test_predictions(model.predict_windows, x, 2, 5, start=200)
+    all_pred, all_target = ar.k_step_predictions(model.predict_windows, x, 2, 5)
+    assert times[0] == 200 and times[-1] == 299 and np.array_equal(target, x[times])
+    np.testing.assert_array_equal(pred, all_pred[-100:])
+    np.testing.assert_array_equal(target, all_target[-100:])
+    assert ar.recursive_test_mse(model.predict_windows, x, 2, 5, 200) == pytest.approx(np.mean((pred - target) ** 2))
+
+
+def test_direct_test_mse_fits_on_targets_before_start_only():
+    x = np.sin(np.arange(200) / 5.0)                      # a noise-free sine is an exact AR(2) at any horizon
+    assert ar.direct_test_mse(x, 2, 7, start=150) < 1e-20
+    x_broken = x.copy()
+    x_broken[160:] += 1.0                                 # the test part changes: a model fitted before cannot know
+    assert ar.direct_test_mse(x_broken, 2, 7, start=160) > 0.01
+
+
+def test_impulse_response_of_ar1_is_a_geometric_series():
+    np.testing.assert_allclose(ar.impulse_response([0.6], 5), 0.6 ** np.arange(5))
+    psi = ar.impulse_response([0.6, -0.5, 0.3], 4)        # ψ1 = a1, ψ2 = a1ψ1 + a2, ψ3 = a1ψ2 + a2ψ1 + a3
+    np.testing.assert_allclose(psi, [1.0, 0.6, 0.36 - 0.5, 0.6 * (0.36 - 0.5) - 0.3 + 0.3])
+
+
+def test_holdout_mse_is_least_squares_on_the_first_rows(rng):
+    F = rng.normal(size=(50, 3))
+    y = F @ np.array([1.0, -2.0, 0.5]) + 0.3
+    mse, (w, b) = ar.holdout_mse(F, y, 30)
+    assert mse < 1e-20
+    np.testing.assert_allclose(w, [1.0, -2.0, 0.5])
+    assert b == pytest.approx(0.3)
+
+
+def test_hinge_features_add_one_ramp_per_input_and_knot():
+    F = np.array([[9.0, -1.0, 0.5], [9.0, 2.0, 1.5]])     # one output column, then two input columns
+    H = ar.hinge_features(F, [0.0, 1.0], first_exog=1)
+    np.testing.assert_array_equal(H, [[9, -1, 0.5, 0, 0, 0.5, 0], [9, 2, 1.5, 2, 1, 1.5, 0.5]])
+
+
+def test_hinge_effect_recovers_a_known_piecewise_linear_effect(rng):
+    tau_y, tau_u, knots = 1, 2, np.array([-0.5, 0.0, 0.5])    # |u| = −u + 2 max(0, u − 0): exactly in the basis
+    u = rng.normal(size=400)
+    y = np.zeros(400)
+    for t in range(2, 400):                              # u_{t-1} enters through |u|, u_{t-2} linearly
+        y[t] = 0.3 * y[t - 1] + np.abs(u[t - 1]) + 0.2 * u[t - 2]
+    F, target = ar.lagged_features(y, tau_y, u, tau_u)
+    _, (w, _) = ar.holdout_mse(ar.hinge_features(F, knots, tau_y), target, 300)
+    grid = np.linspace(-1, 1, 21)
+    np.testing.assert_allclose(ar.hinge_effect(w, knots, tau_y, tau_u, 2, grid), 0.2 * grid, atol=1e-8)
+    np.testing.assert_allclose(ar.hinge_effect(w, knots, tau_y, tau_u, 1, grid), np.abs(grid), atol=1e-8)
+
+
+def test_new_forecast_helpers_refuse_bad_input(rng):
+    x = rng.normal(size=50)
+    with pytest.raises(ValueError, match="no 3-step target lies at t >= start"):
+        ar.k_step_test_predictions(lambda W: W[:, -1], x, 2, 3, start=60)
+    with pytest.raises(ValueError, match="targets on both sides"):
+        ar.direct_test_mse(x, 2, 3, start=2)
+    with pytest.raises(ValueError, match="n must be an integer >= 1"):
+        ar.impulse_response([0.5], 0)
+    with pytest.raises(ValueError, match="n_fit must leave rows to test on"):
+        ar.holdout_mse(np.ones((5, 1)), np.ones(5), 5)
+    with pytest.raises(ValueError, match="leaves no input columns"):
+        ar.hinge_features(np.ones((4, 2)), [0.0], first_exog=2)
+    with pytest.raises(ValueError, match="lag must be at most exog_lags = 2"):
+        ar.hinge_effect(np.ones(7), [0.0, 1.0], 1, 2, 3, [0.0])
+    with pytest.raises(ValueError, match="weights must have 7 entries"):
+        ar.hinge_effect(np.ones(6), [0.0, 1.0], 1, 2, 1, [0.0])

@@ -72,3 +72,23 @@ def test_markov_rejects_bad_input():
         src.log_likelihood(np.array([0]))
     with pytest.raises(ValueError, match=r"must lie in \[0, 3\)"):
         src.log_likelihood(np.array([0, 5]))
+
+
+def test_batch_means_se_matches_the_plain_standard_error_for_independent_values(rng):
+    from course_utils.markov import batch_means_se
+
+    x = rng.normal(size=100_000)
+    assert batch_means_se(x, blocks=50) == pytest.approx(1 / np.sqrt(x.size), rel=0.3)
+
+
+def test_batch_means_se_sees_the_dependence_that_the_plain_formula_misses(rng):
+    from course_utils.markov import batch_means_se
+
+    x = np.repeat(rng.normal(size=2000), 50)             # runs of 50 equal values: 2000 independent ones
+    plain = x.std(ddof=1) / np.sqrt(x.size)
+    assert batch_means_se(x, blocks=50) == pytest.approx(1 / np.sqrt(2000), rel=0.3)
+    assert batch_means_se(x, blocks=50) > 5 * plain
+    with pytest.raises(ValueError, match="at least 2 entries per block"):
+        batch_means_se(np.ones(10), blocks=50)
+    with pytest.raises(ValueError, match="blocks must be an integer >= 2"):
+        batch_means_se(x, blocks=1)

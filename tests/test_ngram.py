@@ -6,7 +6,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from course_utils.ngram import NGramLM, TuneResult, tune_smoothing
+from course_utils.ngram import NGramLM, TuneResult, ngram_frequencies, tune_smoothing
 from course_utils.text import Vocab
 
 SMOOTHERS = ["none", "add_k", "interpolated", "stupid_backoff"]
@@ -299,3 +299,38 @@ def test_tune_smoothing_rejects_bad_input(rng):
         tune_smoothing(train, [0, 9], 2, 4)
     with pytest.raises(ValueError, match="at least 1 token id"):
         tune_smoothing(train, [], 2, 4)
+
+
+# ---------------------------------------------------------------- sampling and n-gram frequencies
+def test_sample_follows_a_deterministic_bigram_and_keeps_the_prompt():
+    cycle = np.tile([0, 1, 2], 50)                       # 0 → 1 → 2 → 0 …: each token fixes the next
+    model = NGramLM(2, 3, smoothing="none").fit(cycle)
+    ids = model.sample([2, 0], 7, np.random.default_rng(0))
+    assert ids == [2, 0, 1, 2, 0, 1, 2, 0, 1]
+
+
+def test_sample_draws_from_next_distribution(rng):
+    train = rng.integers(0, 4, size=2000)
+    model = NGramLM(2, 4, smoothing="add_k", k=0.5).fit(train)
+    draws = np.array([model.sample([3], 1, np.random.default_rng(s))[-1] for s in range(3000)])
+    freq = np.bincount(draws, minlength=4) / draws.size
+    np.testing.assert_allclose(freq, model.next_distribution([3]), atol=0.03)
+
+
+def test_sample_refuses_bad_input(rng):
+    model = NGramLM(2, 3).fit([0, 1, 2, 1])
+    with pytest.raises(ValueError, match="length must be an integer >= 1"):
+        model.sample([0], 0)
+    with pytest.raises(ValueError, match=r"prompt_ids must be token ids in \[0, 3\)"):
+        model.sample([5], 3)
+    with pytest.raises(ValueError, match="not fitted"):
+        NGramLM(2, 3).sample([0], 3)
+
+
+def test_ngram_frequencies_count_every_distinct_ngram_largest_first():
+    tokens = "a b a b a c".split()
+    np.testing.assert_array_equal(ngram_frequencies(tokens, 1), [3, 2, 1])
+    np.testing.assert_array_equal(ngram_frequencies(tokens, 2), [2, 2, 1])      # ab ×2, ba ×2, ac
+    assert ngram_frequencies(tokens, 2).sum() == len(tokens) - 1
+    with pytest.raises(ValueError, match="at least n = 7 tokens"):
+        ngram_frequencies(tokens, 7)

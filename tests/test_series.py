@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from course_utils.series import ar_process, is_stationary, logistic_map, narx_system, noisy_sine
+from course_utils.series import ar_process, is_stationary, logistic_log_errors, logistic_map, narx_system, noisy_sine
 
 
 def test_noisy_sine_without_noise_is_a_sine():
@@ -54,3 +54,19 @@ def test_series_reject_bad_input():
         narx_system(2)
     with pytest.raises(ValueError, match="coeffs must hold real numbers"):
         is_stationary(["a"])
+
+
+def test_logistic_log_errors_grow_by_ln2_per_step():
+    starts = logistic_map(3000, x0=0.3)[100::3][:500]
+    log_err = logistic_log_errors(starts, 1e-12, 20)
+    assert log_err.shape == (20, 500)
+    assert np.allclose(log_err[0].mean(), np.log(1e-12) + np.log(2), atol=0.3)   # one step: about twice δ
+    slope = np.polyfit(np.arange(1, 21), log_err.mean(axis=1), 1)[0]
+    assert slope == pytest.approx(np.log(2), abs=0.02)
+
+
+def test_logistic_log_errors_refuse_bad_input():
+    with pytest.raises(ValueError, match="strictly between 0 and 1"):
+        logistic_log_errors([0.0, 0.3], 1e-6, 5)
+    with pytest.raises(ValueError, match="delta must be > 0"):
+        logistic_log_errors([0.3], 0.0, 5)
