@@ -180,9 +180,10 @@ def gate_bias_sweep(cell: str, x, params: dict, u, shifts: Sequence[float] = (0,
                          flows)
 
 
-def plot_sweep(ax, sweep: GateBiasSweep, *, dashed: Sequence[float] | None = None, ylim=(1e-30, 3.0)):
+def plot_sweep(ax, sweep: GateBiasSweep, *, dashed: Sequence[float] | None = None, ylim=None):
     """Draw a sweep on a log axis: the SRN in red, the cell at each shift in C0, C1, …, and the
-    direct path of the shifts in `dashed` (default: all) as thin dashed lines of the same colour."""
+    direct path of the shifts in `dashed` (default: all) as thin dashed lines of the same colour.
+    `ylim` defaults to 1e-30 up to 3, or higher when a curve grows above 1 (large gate biases)."""
     if not isinstance(sweep, GateBiasSweep):
         raise TypeError(f"sweep must be a GateBiasSweep (from gate_bias_sweep), got {type(sweep).__name__}")
     dashed = list(sweep.flows) if dashed is None else list(dashed)
@@ -202,6 +203,9 @@ def plot_sweep(ax, sweep: GateBiasSweep, *, dashed: Sequence[float] | None = Non
     if dashed:
         path = "direct path" if sweep.cell == "gru" else "cell path"
         ax.plot([], [], "k--", lw=1, label=rf"{path} $\prod {gate}$ alone")
+    if ylim is None:
+        largest = max(float(np.max(f.total)) for f in [sweep.srn, *sweep.flows.values()])
+        ylim = (1e-30, max(3.0, 3.0 * largest))
     ax.set(xlabel="distance T − k (steps)", ylabel=rf"$\|\mathrm{{d}}L/\mathrm{{d}}{state}_k\|$", ylim=ylim,
            yscale="log")
     ax.legend(fontsize=10, loc="lower left")

@@ -162,6 +162,7 @@ def test_gate_bias_sweep_and_its_plot(rng, cell):
     assert len(ax.get_lines()) == 5                            # SRN, two shifts, one dashed, the legend's key
     assert labels[0].startswith("SRN") and "+3" in labels[2] and ax.get_yscale() == "log"
     assert ax.get_xlabel() == "distance T − k (steps)"
+    assert ax.get_ylim()[0] == 1e-30 and ax.get_ylim()[1] >= max(3.0, sweep.flows[3].total.max())
     plt.close(fig)
 
 
@@ -190,4 +191,15 @@ def test_gradient_flow_rejects_bad_input(rng):
         gf.plot_sweep(ax, sweep, dashed=(2,))
     with pytest.raises(TypeError, match="sweep must be a GateBiasSweep"):
         gf.plot_sweep(ax, {"srn": 1})
+    plt.close(fig)
+
+
+def test_plot_sweep_raises_its_top_for_curves_that_grow():
+    d = np.arange(5.0)
+    sweep = gf.GateBiasSweep("lstm", gf.GradientFlow(0.5 ** d), 0.5,
+                             {5: gf.GradientFlow(1.5 ** d, 0.99 ** d, 0.99)})     # grows to about 5
+    fig, ax = plt.subplots()
+    gf.plot_sweep(ax, sweep)
+    assert ax.get_ylim() == pytest.approx((1e-30, 3 * 1.5 ** 4))
+    assert "forget bias +5" in ax.get_lines()[1].get_label()
     plt.close(fig)
