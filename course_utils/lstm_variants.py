@@ -420,6 +420,170 @@ def make_srn(input_size: int, hidden_size: int, seed: int | None = None) -> Cloc
     return ClockworkRNN(input_size, (1,), _validate.positive_int("hidden_size", hidden_size), seed=seed)
 
 
+# ---------------------------------------------------------------- checks of the readable step functions of lecture 09
+def split_gates(params: dict, gates: str) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per-gate (W_x, W_h, b) blocks of packed parameters whose gate order is `gates`, e.g. "ifgo" or "fgo"."""
+    if not isinstance(gates, str) or not gates or set(gates) - set("ifgo") or len(set(gates)) != len(gates):
+        raise ValueError(f"gates must name distinct gates from 'ifgo' in packing order, e.g. 'igo', got {gates!r}")
+    if not isinstance(params, dict) or not {"W_x", "W_h", "b"} <= set(params):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must be a dict with W_x, W_h and b, got {got}")
+    check_packed_params(params["W_x"], params["W_h"], params["b"], len(gates))
+    H = params["W_h"].shape[1]
+    return {g: tuple(params[name][k * H:(k + 1) * H] for name in ("W_x", "W_h", "b")) for k, g in enumerate(gates)}
+
+
+def run_steps(step: Callable, x, h0, c0, params: dict):
+    """Apply step(x_t, h, c, params) -> (h, c) along a time-major x (T, N, D); return all h_t (T, N, H) and c_T."""
+    if not callable(step):
+        raise TypeError(f"step must be a function step(x_t, h, c, params) -> (h, c), got {type(step).__name__}")
+    for name, value in (("x", x), ("h0", h0), ("c0", c0)):
+        _check_float64(name, value)
+    _check_sequence(x, {"h0": h0, "c0": c0}, x.shape[-1] if x.ndim else 0, h0.shape[-1] if h0.ndim else 0)
+    hs, h, c = [], h0, c0
+    for x_t in x:
+        h, c = step(x_t, h, c, params)
+        hs.append(h)
+    return np.stack(hs), c
+
+
+def compare_step(step: Callable, flags: dict, *, T: int = 6, N: int = 3, D: int = 2, H: int = 5,
+                 seed: int = 1) -> float:
+    """Largest |difference| of the hidden states between a step function (run with `run_steps`),
+    `variant_forward` and `LSTMVariant` (float64), for the variant `flags` (a value of VARIANTS) on
+    random weights, inputs and initial states drawn from `seed`."""
+    if not isinstance(flags, dict) or set(flags) != {"forget_gate", "peepholes", "coupled"}:
+        raise ValueError(f"flags must be a dict of forget_gate, peepholes, coupled (a value of VARIANTS), "
+                         f"got {flags!r}")
+    T, N, D, H = (_validate.positive_int(n, v) for n, v in (("T", T), ("N", N), ("D", D), ("H", H)))
+    r = np.random.default_rng(_validate.positive_int("seed", seed, minimum=0))
+    layer = LSTMVariant(D, H, **flags, seed=seed).double()
+    params = layer.numpy_params()
+    x, h0, c0 = r.standard_normal((T, N, D)), 0.5 * r.standard_normal((N, H)), 0.5 * r.standard_normal((N, H))
+    hs_step, _ = run_steps(step, x, h0, c0, params)
+    hs_ref, _, _ = variant_forward(x, h0, c0, params, **flags)
+    with torch.no_grad():
+        hs_torch, _ = layer(torch.as_tensor(x), (torch.as_tensor(h0), torch.as_tensor(c0)))
+    return float(max(np.abs(hs_step - hs_ref).max(), np.abs(hs_step - hs_torch.numpy()).max()))
+
+
+def gate_slices(params: dict, gates: str) -> dict[str, np.ndarray]:
+    """Packed W_x, W_h, b of the listed gates (in that order), taken from a standard "ifgo" parameter set:
+    the weights a variant shares with the standard cell."""
+    blocks = split_gates(params, "ifgo")
+    if not isinstance(gates, str) or set(gates) - set("ifgo"):
+        raise ValueError(f"gates must be a string of gates from 'ifgo', got {gates!r}")
+    return {name: np.concatenate([blocks[g][k] for g in gates]) for k, name in enumerate(("W_x", "W_h", "b"))}
+
+
+def forced_forget_params(params_igo: dict, big: float = 40.0) -> dict[str, np.ndarray]:
+    """Standard LSTM parameters ("ifgo", torch's order) for a cell without forget gate ("igo"): an f block
+    with zero weights and bias `big` is inserted, so that f = σ(big) = 1.0 exactly in float64 for big ≥ 37."""
+    blocks = split_gates(params_igo, "igo")
+    big = _validate.finite_float("big", big, low=0.0, low_open=True)
+    H = params_igo["W_h"].shape[1]
+    forced = {name: np.concatenate([blocks["i"][k], np.zeros_like(blocks["i"][k]), blocks["g"][k], blocks["o"][k]])
+              for k, name in enumerate(("W_x", "W_h", "b"))}
+    forced["b"][H:2 * H] = big
+    return forced
+
+
+def no_forget_vs_forced_lstm(*, T: int = 6, N: int = 3, D: int = 2, H: int = 5, seed: int = 2,
+                             data_seed: int = 3) -> dict[str, float]:
+    """The cell without forget gate (LSTMVariant, float64) against torch's own nn.LSTM with the forget
+    gate forced to 1 (`forced_forget_params`), on L = Σ_t <R_t, h_t> + <R_c, c_T> with random R.
+
+    Returns the largest differences of the states ("states": every h_t and c_T), of the gradients of
+    x, h_0, c_0 and the i, g, o weights ("grads"), and the largest gradient that nn.LSTM's forced
+    forget-gate weights receive ("forced_gate": 0 when σ'(40) = 0 in float64).
+    """
+    from .torch_bridge import lstm_to_torch
+
+    T, N, D, H = (_validate.positive_int(n, v) for n, v in (("T", T), ("N", N), ("D", D), ("H", H)))
+    no_forget = LSTMVariant(D, H, forget_gate=False, seed=seed).double()
+    reference = lstm_to_torch(forced_forget_params(no_forget.numpy_params()))
+    r = np.random.default_rng(_validate.positive_int("data_seed", data_seed, minimum=0))
+    x, h0, c0 = r.standard_normal((T, N, D)), 0.5 * r.standard_normal((N, H)), 0.5 * r.standard_normal((N, H))
+    R, R_c = torch.as_tensor(r.standard_normal((T, N, H))), torch.as_tensor(r.standard_normal((N, H)))
+    ours = [torch.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    theirs = [torch.tensor(a, requires_grad=True) for a in (x, h0, c0)]
+    hs, (_, c_T) = no_forget(ours[0], (ours[1], ours[2]))
+    hs_ref, (_, c_ref) = reference(theirs[0], (theirs[1][None], theirs[2][None]))
+    ((R * hs).sum() + (R_c * c_T).sum()).backward()
+    ((R * hs_ref).sum() + (R_c * c_ref[0]).sum()).backward()
+    igo, f_rows = np.r_[0:H, 2 * H:4 * H], slice(H, 2 * H)           # nn.LSTM's rows of i, g, o and of f
+    pairs = [(a.grad, b.grad) for a, b in zip(ours, theirs)] + [
+        (no_forget.W_x.grad, reference.weight_ih_l0.grad[igo]), (no_forget.W_h.grad, reference.weight_hh_l0.grad[igo]),
+        (no_forget.b.grad, reference.bias_ih_l0.grad[igo]), (no_forget.b.grad, reference.bias_hh_l0.grad[igo])]
+    gap = lambda a, b: float((a.detach() - b.detach()).abs().max())
+    return {"states": max(gap(hs, hs_ref), gap(c_T, c_ref[0])),
+            "grads": max(gap(a, b) for a, b in pairs),
+            "forced_gate": float(max(reference.weight_ih_l0.grad[f_rows].abs().max(),
+                                     reference.weight_hh_l0.grad[f_rows].abs().max()))}
+
+
+def drift_stats(x, params: dict, **flags) -> dict[str, np.ndarray | float]:
+    """Run a variant from zero states over a (long) input x (T, N, D) and measure its cell at every step:
+    "mean |c|" (T,), "saturated" (T,): the share of units with |tanh c| > 0.99, "dh/dc" (T,): the mean
+    slope o ⊙ (1 − tanh² c) through which h_t reads the cell, and "max |c|" over all steps (a float)."""
+    names = variant_param_names(**{k: flags[k] for k in ("forget_gate", "peepholes", "coupled") if k in flags})
+    if not isinstance(params, dict) or set(params) != set(names):
+        got = sorted(params) if isinstance(params, dict) else type(params).__name__
+        raise ValueError(f"params must have exactly the keys {list(names)} for these flags, got {got}")
+    zeros = np.zeros((np.shape(x)[1] if np.ndim(x) == 3 else 0, params["W_h"].shape[1]))
+    _, _, trace = variant_forward(x, zeros, zeros, params, **flags)
+    c, o = trace["c"], trace["o"]
+    tanh_c = np.tanh(c)
+    return {"mean |c|": np.abs(c).mean(axis=(1, 2)), "saturated": (np.abs(tanh_c) > 0.99).mean(axis=(1, 2)),
+            "dh/dc": (o * (1 - tanh_c ** 2)).mean(axis=(1, 2)), "max |c|": float(np.abs(c).max())}
+
+
+def layer_gradient_checks(*, T: int = 4, N: int = 2, D: int = 2, H: int = 3, seed: int = 4) -> dict:
+    """`checks.autograd_check` for the six LSTM cells (standard, no forget gate, coupled; each without and
+    with peepholes) and a clockwork RNN (periods 1, 2, 4 of two units, clock from t = 1), float64.
+
+    The loss is L = Σ_t <R_t, h_t> (+ <R_c, c_T> for the LSTM cells) with random R. Returns
+    {"cells": {name: (gradcheck passed, largest relative error against finite differences of the numpy
+    reference)}, "clockwork": (passed, error), "clockwork_grads": autograd's gradients, "clockwork_mask"}.
+    """
+    from torch.func import functional_call
+
+    from .checks import autograd_check
+
+    T, N, D, H = (_validate.positive_int(n, v) for n, v in (("T", T), ("N", N), ("D", D), ("H", H)))
+    r = np.random.default_rng(_validate.positive_int("seed", seed, minimum=0))
+    cells = {}
+    variants = (("standard", {}), ("no forget gate", {"forget_gate": False}), ("coupled", {"coupled": True}))
+    for base, switches in variants:
+        for peepholes in (False, True):
+            flags = {"forget_gate": True, "coupled": False, **switches, "peepholes": peepholes}
+            layer = LSTMVariant(D, H, **flags, seed=seed).double()
+
+            def torch_fn(x, h0, c0, layer=layer, **p):
+                hs, (_, c_T) = functional_call(layer, p, (x, (h0, c0)))
+                return hs, c_T
+
+            def numpy_fn(x, h0, c0, flags=flags, **p):
+                hs, (_, c_T), _ = variant_forward(x, h0, c0, p, **flags)
+                return hs, c_T
+
+            arrays = {"x": r.standard_normal((T, N, D)), "h0": 0.5 * r.standard_normal((N, H)),
+                      "c0": 0.5 * r.standard_normal((N, H))} | layer.numpy_params()
+            weights = (r.standard_normal((T, N, H)), r.standard_normal((N, H)))
+            passed, error, _ = autograd_check(torch_fn, numpy_fn, arrays, weights)
+            cells[base + (" + peepholes" if peepholes else "")] = (passed, error)
+
+    periods, m, t0 = (1, 2, 4), 2, 1
+    cw = ClockworkRNN(D, periods, m, seed=seed).double()
+    arrays = {"x": r.standard_normal((6, N, D)), "h0": 0.5 * r.standard_normal((N, cw.hidden_size))} | cw.numpy_params()
+    passed, error, grads = autograd_check(
+        lambda x, h0, **p: (functional_call(cw, p, (x, h0), {"t0": t0})[0],),
+        lambda x, h0, **p: (clockwork_forward(x, h0, p, periods, m, t0=t0)[0],),
+        arrays, (r.standard_normal((6, N, cw.hidden_size)),))
+    return {"cells": cells, "clockwork": (passed, error), "clockwork_grads": grads,
+            "clockwork_mask": clockwork_mask(periods, m)}
+
+
 # ---------------------------------------------------------------- regression head, counting, training
 class LastStateRegressor(nn.Module):
     """A recurrent layer (LSTMVariant or ClockworkRNN) read by a linear head at the last step."""

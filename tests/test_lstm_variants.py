@@ -438,3 +438,98 @@ def test_modules_and_training_reject_bad_input():
         lv.fit(model, task, steps=0)
     with pytest.raises(ValueError, match="lr must be > 0"):
         lv.fit(model, task, steps=1, lr=0.0)
+
+
+# ---------------------------------------------------------------- checks of the readable step functions (lecture 09)
+def _no_forget_step(x_t, h, c, P):
+    W = lv.split_gates(P, "igo")
+    pre = {g: x_t @ Wx.T + h @ Wh.T + b for g, (Wx, Wh, b) in W.items()}
+    c = c + sigmoid(pre["i"]) * np.tanh(pre["g"])
+    return sigmoid(pre["o"]) * np.tanh(c), c
+
+
+def test_split_gates_and_gate_slices_take_the_right_rows(rng):
+    p = lv.init_variant_params(2, 3, rng=rng)
+    W = lv.split_gates(p, "ifgo")
+    assert list(W) == ["i", "f", "g", "o"]
+    assert np.array_equal(W["g"][0], p["W_x"][6:9]) and np.array_equal(W["o"][2], p["b"][9:12])
+    sliced = lv.gate_slices(p, "fgo")
+    assert np.array_equal(sliced["W_h"], p["W_h"][3:12]) and sliced["b"].shape == (9,)
+    assert list(lv.split_gates(sliced, "fgo")) == ["f", "g", "o"]
+    assert np.array_equal(lv.gate_slices(p, "igo")["W_x"], np.concatenate([p["W_x"][:3], p["W_x"][6:]]))
+
+
+def test_run_steps_and_compare_step_find_a_correct_and_a_wrong_step(rng):
+    flags = lv.VARIANTS["no_forget"]
+    p = lv.init_variant_params(2, 4, **flags, rng=rng)
+    x, (h0, c0) = rng.standard_normal((5, 3, 2)), _states(rng, 3, 4)
+    hs, c_T = lv.run_steps(_no_forget_step, x, h0, c0, p)
+    hs_ref, (_, c_ref), _ = lv.variant_forward(x, h0, c0, p, **flags)
+    assert max_abs_diff(hs, hs_ref) <= 1e-12 and max_abs_diff(c_T, c_ref) <= 1e-12
+    assert lv.compare_step(_no_forget_step, flags) <= 1e-12
+    wrong = lambda x_t, h, c, P: _no_forget_step(x_t, h, 0.9 * c, P)   # a forget gate of 0.9 sneaks in
+    assert lv.compare_step(wrong, flags) > 1e-3
+    with pytest.raises(ValueError, match=r"W_h must have shape \(3·H, H\)"):    # a step for another variant
+        lv.compare_step(_no_forget_step, lv.VARIANTS["standard"])
+
+
+def test_forced_forget_params_and_the_no_forget_check():
+    layer = lv.LSTMVariant(2, 3, forget_gate=False, seed=0).double()
+    forced = lv.forced_forget_params(layer.numpy_params())
+    assert forced["W_x"].shape == (12, 2) and np.all(forced["W_h"][3:6] == 0) and np.all(forced["b"][3:6] == 40.0)
+    assert np.array_equal(forced["W_x"][6:9], layer.numpy_params()["W_x"][3:6])           # g where torch wants it
+    gaps = lv.no_forget_vs_forced_lstm(H=3, seed=0, data_seed=1)
+    assert gaps["states"] <= 1e-12 and gaps["grads"] <= 1e-10 and gaps["forced_gate"] == 0.0
+    partly = lv.forced_forget_params(layer.numpy_params(), big=3.0)                      # f = σ(3) < 1: no longer equal
+    x, h0, c0 = (np.random.default_rng(2).standard_normal(s) for s in ((4, 2, 2), (2, 3), (2, 3)))
+    with torch.no_grad():
+        hs_partly, _ = lstm_to_torch(partly)(torch.as_tensor(x), (torch.as_tensor(h0[None]), torch.as_tensor(c0[None])))
+    hs_ref, _, _ = lv.variant_forward(x, h0, c0, layer.numpy_params(), forget_gate=False)
+    assert max_abs_diff(hs_partly.numpy(), hs_ref) > 1e-3
+
+
+def test_drift_stats_measure_the_cell(rng):
+    p = lv.init_variant_params(2, 4, forget_gate=False, rng=rng)
+    x = rng.standard_normal((50, 3, 2))
+    d = lv.drift_stats(x, p, forget_gate=False)
+    _, _, trace = lv.variant_forward(x, np.zeros((3, 4)), np.zeros((3, 4)), p, forget_gate=False)
+    assert d["mean |c|"].shape == d["saturated"].shape == d["dh/dc"].shape == (50,)
+    assert d["mean |c|"][7] == pytest.approx(np.abs(trace["c"][7]).mean())
+    assert d["max |c|"] == pytest.approx(np.abs(trace["c"]).max())
+    assert d["saturated"][-1] == pytest.approx((np.abs(np.tanh(trace["c"][-1])) > 0.99).mean())
+    slope = trace["o"][3] * (1 - np.tanh(trace["c"][3]) ** 2)
+    assert d["dh/dc"][3] == pytest.approx(slope.mean())
+    assert lv.drift_stats(x, lv.gate_slices(lv.init_variant_params(2, 4, rng=rng), "fgo"), coupled=True)["max |c|"] < 1
+
+
+def test_layer_gradient_checks_cover_every_layer():
+    out = lv.layer_gradient_checks(T=3, N=2, D=2, H=2, seed=0)
+    assert list(out["cells"]) == ["standard", "standard + peepholes", "no forget gate", "no forget gate + peepholes",
+                                  "coupled", "coupled + peepholes"]
+    assert all(passed and error < 1e-6 for passed, error in out["cells"].values())
+    passed, error = out["clockwork"]
+    assert passed and error < 1e-6
+    mask = out["clockwork_mask"]
+    assert np.all(out["clockwork_grads"]["W_hh"][mask == 0] == 0.0)
+
+
+def test_lecture_09_checkers_reject_bad_input(rng):
+    p = lv.init_variant_params(2, 3, rng=rng)
+    with pytest.raises(ValueError, match="gates must name distinct gates from 'ifgo'"):
+        lv.split_gates(p, "ifgx")
+    with pytest.raises(ValueError, match=r"W_h must have shape \(3·H, H\)"):
+        lv.split_gates(p, "igo")
+    with pytest.raises(ValueError, match="params must be a dict with W_x, W_h and b"):
+        lv.split_gates({"W_x": p["W_x"]}, "ifgo")
+    with pytest.raises(TypeError, match="step must be a function"):
+        lv.run_steps("step", np.zeros((2, 1, 2)), np.zeros((1, 3)), np.zeros((1, 3)), p)
+    with pytest.raises(ValueError, match="x must be a float64 numpy array"):
+        lv.run_steps(_no_forget_step, [[0.0]], np.zeros((1, 3)), np.zeros((1, 3)), p)
+    with pytest.raises(ValueError, match="flags must be a dict of forget_gate, peepholes, coupled"):
+        lv.compare_step(_no_forget_step, {"coupled": True})
+    with pytest.raises(ValueError, match="big must be > 0"):
+        lv.forced_forget_params(lv.gate_slices(p, "igo"), big=-1.0)
+    with pytest.raises(ValueError, match="params must have exactly the keys"):
+        lv.drift_stats(np.zeros((3, 1, 2)), p, peepholes=True)
+    with pytest.raises(ValueError, match="H must be an integer >= 1"):
+        lv.layer_gradient_checks(H=0)
