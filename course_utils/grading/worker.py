@@ -339,10 +339,9 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
     _Refusals.cell = "a check"
     results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated, "refused": refusals}, {}
     transport.save(out, results, outputs)
-    passes = [("", namespace)]
-    if reference_cells:
-        passes.append(("ref:", _with_reference(namespace, reference_cells, job["cell_seconds"])))
-    for prefix, ns in passes:
+    for prefix in ("", "ref:") if reference_cells else ("",):
+        # the second pass puts the reference functions in (in place): only after the first has run
+        ns = namespace if not prefix else _with_reference(namespace, reference_cells, job["cell_seconds"])
         for check in question.checks:
             key = prefix + check.name
             report("")                                    # not in a cell: a stuck check is a question time-out
