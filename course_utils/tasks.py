@@ -73,7 +73,8 @@ def next_letter_data(words, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> lis
             for w, t in next_letter_pairs(words, alphabet=alphabet)]
 
 
-def delayed_copy_stream(delay: int, rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+def delayed_copy_stream(delay: int,
+                        rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
     """An endless stream of (x_t, y_t): fair coin flips x_t = ±1 and the target y_t = x_{t−delay}
     (0 for the first `delay` steps), each as a (1, 1) array (one example, one feature).
 

@@ -81,7 +81,8 @@ def test_flatten_relative_distance_and_cosine():
     assert relative_distance(g, g) == 0.0
     assert relative_distance({"a": np.zeros((1, 2)), "b": np.zeros(1)}, g) == pytest.approx(1.0)
     assert cosine(g, {k: -2 * v for k, v in g.items()}) == pytest.approx(-1.0)
-    assert cosine({"a": np.array([[1.0, 0.0]]), "b": np.zeros(1)}, {"a": np.array([[0.0, 1.0]]), "b": np.ones(1)}) == 0.0
+    orthogonal = {"a": np.array([[0.0, 1.0]]), "b": np.ones(1)}
+    assert cosine({"a": np.array([[1.0, 0.0]]), "b": np.zeros(1)}, orthogonal) == 0.0
     with pytest.raises(ValueError, match="same keys"):
         cosine(g, {"a": g["a"]})
     with pytest.raises(ValueError, match="has shapes"):
