@@ -17,6 +17,44 @@ def global_norm(grads: dict) -> float:
     return float(np.sqrt(sum(float(np.sum(np.square(g))) for g in grads.values())))
 
 
+def flatten(grads: dict) -> np.ndarray:
+    """All gradient arrays as one vector, in sorted key order: the vector whose length global_norm is."""
+    if not isinstance(grads, dict) or not grads:
+        raise ValueError("grads must be a non-empty dict of gradient arrays")
+    return np.concatenate([np.ravel(grads[name]) for name in sorted(grads)])
+
+
+def _same_layout(a: dict, b: dict) -> None:
+    """Raise unless a and b are dicts of arrays with the same keys and shapes."""
+    if not isinstance(a, dict) or not isinstance(b, dict):
+        raise ValueError(f"expected two dicts of gradient arrays, got {type(a).__name__} and {type(b).__name__}")
+    if set(a) != set(b):
+        raise ValueError(f"the two gradients must have the same keys, got {sorted(a)} and {sorted(b)}")
+    for name in a:
+        if np.shape(a[name]) != np.shape(b[name]):
+            raise ValueError(f"gradient {name} has shapes {np.shape(a[name])} and {np.shape(b[name])}")
+
+
+def relative_distance(grads: dict, reference: dict) -> float:
+    """‖g − g_ref‖ / ‖g_ref‖ over all arrays together: how far an approximate gradient is from the true one."""
+    _same_layout(grads, reference)
+    ref = flatten(reference)
+    norm = np.linalg.norm(ref)
+    if norm == 0:
+        raise ValueError("the reference gradient is zero: a relative distance to it is undefined")
+    return float(np.linalg.norm(flatten(grads) - ref) / norm)
+
+
+def cosine(a: dict, b: dict) -> float:
+    """cos of the angle between two gradients (dicts of arrays with the same keys), as flat vectors."""
+    _same_layout(a, b)
+    u, v = flatten(a), flatten(b)
+    norms = np.linalg.norm(u) * np.linalg.norm(v)
+    if norms == 0:
+        raise ValueError("a zero gradient has no direction: the cosine is undefined")
+    return float(u @ v / norms)
+
+
 def clip_grad_norm(grads: dict, max_norm: float) -> tuple[dict, float]:
     """g ← min(1, θ/‖g‖)·g (Pascanu et al. 2013). Returns (clipped copy, norm before clipping).
 

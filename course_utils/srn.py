@@ -179,3 +179,82 @@ def sample(params: dict, first_id: int, n: int, vocab_size: int, h0=None, temper
         token = int(rng.choice(vocab_size, p=p))
         out.append(token)
     return out
+
+
+def _check_output_params(params: dict) -> None:
+    missing = [k for k in PARAM_NAMES + ("W_oh", "b_o") if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected W_hx, W_hh, b_h, W_oh, b_o")
+
+
+def predict(params: dict, x, h0=None) -> np.ndarray:
+    """The most likely class at every step, argmax of o_t = W_oh h_t + b_o: x (T, N, D) → ids (T, N).
+
+    The state starts at h0 (default 0).
+    """
+    _check_output_params(params)
+    _check_float("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (T, N, D), time-major, got {x.shape}")
+    h0 = np.zeros((x.shape[1], params["W_hh"].shape[0]), dtype=x.dtype) if h0 is None else h0
+    hs, _ = forward(x, h0, params["W_hx"], params["W_hh"], params["b_h"])
+    return (hs @ params["W_oh"].T + params["b_o"]).argmax(axis=-1)
+
+
+def input_influence(params: dict, x, targets) -> np.ndarray:
+    """‖∂ℓ_T/∂x_t‖ for t = 1 … T, by full BPTT from h_0 = 0: how strongly each input moves the
+    cross-entropy loss ℓ_T of the last step. x (T, N, D), targets (T, N) class ids (only the last
+    row is used) → (T, N), one column per sequence.
+    """
+    from .layers import softmax_cross_entropy
+
+    _check_output_params(params)
+    _check_float("x", x)
+    if x.ndim != 3:
+        raise ValueError(f"x must have shape (T, N, D), time-major, got {x.shape}")
+    targets = np.asarray(targets)
+    if targets.shape != x.shape[:2]:
+        raise ValueError(f"targets must have shape (T, N) = {x.shape[:2]}, got {targets.shape}")
+    hs, cache = forward(x, np.zeros((x.shape[1], params["W_hh"].shape[0]), dtype=x.dtype),
+                        params["W_hx"], params["W_hh"], params["b_h"])
+    _, g_T = softmax_cross_entropy(hs[-1] @ params["W_oh"].T + params["b_o"], targets[-1])
+    dhs = np.zeros_like(hs)
+    dhs[-1] = g_T @ params["W_oh"]                  # only ℓ_T sends a gradient
+    return np.linalg.norm(backward(dhs, cache)["x"], axis=2)
+
+
+def lm_perplexity(params: dict, ids, batch_size: int = 16, num_steps: int = 100) -> float:
+    """exp(mean NLL) of an SRN language model with one-hot inputs over a token stream.
+
+    Forward only, in `batching.lm_batches` blocks of num_steps × batch_size lanes with the state
+    carried from block to block, so every scored token sees its lane's past; tokens that do not
+    fill a whole block at the end are not scored.
+    """
+    from ._validate import positive_int
+    from .batching import lm_batches
+    from .layers import softmax_cross_entropy
+
+    _check_output_params(params)
+    batch_size, num_steps = positive_int("batch_size", batch_size), positive_int("num_steps", num_steps)
+    V, H = params["W_hx"].shape[1], params["W_hh"].shape[0]
+    if params["W_oh"].shape[0] != V:
+        raise ValueError(f"a one-hot language model needs W_oh ({V}, H) to match W_hx (H, {V}), "
+                         f"got {params['W_oh'].shape}")
+    ids = np.asarray(ids)
+    if ids.size and (ids.min() < 0 or ids.max() >= V):
+        raise ValueError(f"ids must lie in [0, {V}) (the vocabulary of W_hx), got values in [{ids.min()}, {ids.max()}]")
+    eye = np.eye(V)
+    h, nll, count = np.zeros((batch_size, H)), 0.0, 0
+    for X, Y in lm_batches(ids, batch_size, num_steps, sequential=True):
+        hs, _ = forward(eye[X], h, params["W_hx"], params["W_hh"], params["b_h"])
+        L, _ = softmax_cross_entropy(hs @ params["W_oh"].T + params["b_o"], Y)
+        nll, count, h = nll + L, count + Y.size, hs[-1]
+    return float(np.exp(nll / count))
+
+
+def spectral_radius(W) -> float:
+    """ρ(W) = max |λ_i|, the largest modulus of an eigenvalue of a square matrix."""
+    W = np.asarray(W)
+    if W.ndim != 2 or W.shape[0] != W.shape[1] or not np.issubdtype(W.dtype, np.number):
+        raise ValueError(f"W must be a square numeric matrix, got shape {W.shape} and dtype {W.dtype}")
+    return float(np.max(np.abs(np.linalg.eigvals(W))))

@@ -1,6 +1,8 @@
 """Synthetic supervised sequence tasks: each tests one ability of a recurrent network."""
 from __future__ import annotations
 
+from typing import Iterator
+
 import numpy as np
 
 from . import _validate
@@ -51,3 +53,44 @@ def next_letter_pairs(words, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> li
     if not pairs:
         raise ValueError("words is empty")
     return pairs
+
+
+def letter_ids(word: str, alphabet: str) -> np.ndarray:
+    """The positions of a word's letters in `alphabet`: "cab" in "abc…" → [2, 0, 1]."""
+    if not isinstance(word, str) or not isinstance(alphabet, str):
+        raise ValueError(f"word and alphabet must be strings, got {type(word).__name__} and {type(alphabet).__name__}")
+    bad = [c for c in word if c not in alphabet]
+    if bad:
+        raise ValueError(f"word {word!r} has letters {bad} outside the alphabet {alphabet!r}")
+    return np.array([alphabet.index(c) for c in word], dtype=np.int64)
+
+
+def next_letter_data(words, alphabet: str = "abcdefghijklmnopqrstuvwxyz") -> list[tuple[np.ndarray, np.ndarray]]:
+    """`next_letter_pairs` as arrays, one sequence per word (words differ in length, so N = 1):
+    one-hot inputs x (T, 1, len(alphabet)) and target ids y (T, 1), time-major."""
+    onehot = np.eye(len(alphabet))
+    return [(onehot[letter_ids(w, alphabet)][:, None, :], letter_ids(t, alphabet)[:, None])
+            for w, t in next_letter_pairs(words, alphabet=alphabet)]
+
+
+def delayed_copy_stream(delay: int,
+                        rng: np.random.Generator | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """An endless stream of (x_t, y_t): fair coin flips x_t = ±1 and the target y_t = x_{t−delay}
+    (0 for the first `delay` steps), each as a (1, 1) array (one example, one feature).
+
+    A predictor that does not remember x_{t−delay} can do no better than answering 0: expected
+    loss ½·E[y²] = 0.5 for the squared loss ½(o − y)², the baseline an online learner must beat.
+    """
+    delay = _validate.positive_int("delay", delay)
+    rng = np.random.default_rng(0) if rng is None else rng
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng) or None, got {type(rng).__name__}")
+    return _delayed_copy(delay, rng)          # checked now, not at the first next()
+
+
+def _delayed_copy(delay: int, rng: np.random.Generator) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    recent = [0.0] * delay                    # the last `delay` inputs, oldest first
+    while True:
+        x = float(rng.choice([-1.0, 1.0]))
+        recent.append(x)
+        yield np.array([[x]]), np.array([[recent.pop(0)]])

@@ -70,3 +70,54 @@ def test_tasks_reject_bad_input():
         next_letter_pairs("abc")
     with pytest.raises(ValueError, match="non-empty string"):
         next_letter_pairs([""])
+
+
+def test_flatten_relative_distance_and_cosine():
+    from course_utils.optim import cosine, flatten, relative_distance
+
+    g = {"b": np.array([3.0]), "a": np.array([[0.0, 4.0]])}
+    assert flatten(g).tolist() == [0.0, 4.0, 3.0]                     # sorted by name: a, then b
+    assert np.linalg.norm(flatten(g)) == pytest.approx(global_norm(g))
+    assert relative_distance(g, g) == 0.0
+    assert relative_distance({"a": np.zeros((1, 2)), "b": np.zeros(1)}, g) == pytest.approx(1.0)
+    assert cosine(g, {k: -2 * v for k, v in g.items()}) == pytest.approx(-1.0)
+    orthogonal = {"a": np.array([[0.0, 1.0]]), "b": np.ones(1)}
+    assert cosine({"a": np.array([[1.0, 0.0]]), "b": np.zeros(1)}, orthogonal) == 0.0
+    with pytest.raises(ValueError, match="same keys"):
+        cosine(g, {"a": g["a"]})
+    with pytest.raises(ValueError, match="has shapes"):
+        relative_distance(g, {"a": g["a"], "b": np.ones(2)})
+    with pytest.raises(ValueError, match="reference gradient is zero"):
+        relative_distance(g, {k: 0 * v for k, v in g.items()})
+    with pytest.raises(ValueError, match="no direction"):
+        cosine(g, {k: 0 * v for k, v in g.items()})
+    with pytest.raises(ValueError, match="non-empty dict"):
+        flatten({})
+
+
+def test_next_letter_data_and_letter_ids():
+    from course_utils.tasks import letter_ids, next_letter_data
+
+    assert letter_ids("cab", "abcd").tolist() == [2, 0, 1]
+    (x, y), = next_letter_data(["ab"], alphabet="abc")
+    assert x.shape == (2, 1, 3) and y.shape == (2, 1)
+    assert x[:, 0].argmax(axis=1).tolist() == [0, 1] and y[:, 0].tolist() == [1, 2]
+    with pytest.raises(ValueError, match="outside the alphabet"):
+        letter_ids("abz", "abc")
+    with pytest.raises(ValueError, match="must be strings"):
+        letter_ids(["a"], "abc")
+
+
+def test_delayed_copy_stream_repeats_the_input_after_the_delay():
+    from course_utils.tasks import delayed_copy_stream
+
+    stream = delayed_copy_stream(3, np.random.default_rng(0))
+    pairs = [next(stream) for _ in range(200)]
+    x = np.array([p[0][0, 0] for p in pairs])
+    y = np.array([p[1][0, 0] for p in pairs])
+    assert pairs[0][0].shape == pairs[0][1].shape == (1, 1)
+    assert set(x) == {-1.0, 1.0} and np.array_equal(y[:3], np.zeros(3)) and np.array_equal(y[3:], x[:-3])
+    with pytest.raises(ValueError, match="delay must be an integer >= 1"):
+        delayed_copy_stream(0)
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        delayed_copy_stream(2, rng=7)

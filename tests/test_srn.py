@@ -154,3 +154,67 @@ def test_sample_follows_a_peaked_model_and_rejects_bad_input(rng):
         srn.sample(p, 0, 5, V, temperature=0.0)
     with pytest.raises(ValueError, match="one-hot language model needs"):
         srn.sample(p, 0, 5, 7)
+
+
+def test_predict_is_the_argmax_of_the_outputs(rng):
+    p = srn.init_params(3, 4, 5, rng=rng)
+    x = rng.standard_normal((6, 2, 3))
+    hs, _ = srn.forward(x, np.zeros((2, 4)), p["W_hx"], p["W_hh"], p["b_h"])
+    assert np.array_equal(srn.predict(p, x), (hs @ p["W_oh"].T + p["b_o"]).argmax(-1))
+    p["W_oh"][:] = 0.0
+    p["b_o"][:] = [0, 0, 0, 9, 0]
+    assert srn.predict(p, x).shape == (6, 2) and np.all(srn.predict(p, x) == 3)
+    with pytest.raises(ValueError, match="params is missing"):
+        srn.predict({"W_hx": p["W_hx"]}, x)
+    with pytest.raises(ValueError, match=r"x must have shape \(T, N, D\)"):
+        srn.predict(p, x[0])
+
+
+def test_input_influence_matches_finite_differences_of_the_last_loss(rng):
+    T, N, D, H, O = 5, 2, 3, 4, 3
+    p = srn.init_params(D, H, O, rng=rng)
+    x = rng.standard_normal((T, N, D))
+    y = rng.integers(O, size=(T, N))
+
+    def last_loss():
+        hs, _ = srn.forward(x, np.zeros((N, H)), p["W_hx"], p["W_hh"], p["b_h"])
+        return softmax_cross_entropy(hs[-1] @ p["W_oh"].T + p["b_o"], y[-1])[0]
+
+    want = np.linalg.norm(numerical_gradient(last_loss, x), axis=2)
+    got = srn.input_influence(p, x, y)
+    assert got.shape == (T, N) and rel_error(got, want) < 1e-7
+    with pytest.raises(ValueError, match=r"targets must have shape \(T, N\)"):
+        srn.input_influence(p, x, y[:, :1])
+
+
+def test_lm_perplexity_of_a_uniform_model_is_the_vocabulary_size(rng):
+    V = 6
+    p = srn.init_params(V, 4, V, rng=rng)
+    p["W_oh"][:] = 0.0
+    p["b_o"][:] = 0.0                                   # every next token has probability 1/V
+    ids = rng.integers(V, size=500)
+    assert srn.lm_perplexity(p, ids, batch_size=4, num_steps=10) == pytest.approx(V, rel=1e-12)
+
+
+def test_lm_perplexity_scores_each_lane_with_its_carried_state(rng):
+    V, H = 5, 3
+    p = srn.init_params(V, H, V, rng=rng)
+    ids = rng.integers(V, size=81)                      # 2 lanes of 40 tokens: 4 blocks of 10 each
+    eye, nll = np.eye(V), 0.0
+    for lane in (ids[:41], ids[40:81]):                 # each lane in one piece, from h = 0
+        hs, _ = srn.forward(eye[lane[:-1]][:, None, :], np.zeros((1, H)), p["W_hx"], p["W_hh"], p["b_h"])
+        nll += softmax_cross_entropy(hs @ p["W_oh"].T + p["b_o"], lane[1:, None])[0]
+    assert srn.lm_perplexity(p, ids, batch_size=2, num_steps=10) == pytest.approx(np.exp(nll / 80), rel=1e-12)
+    with pytest.raises(ValueError, match=r"ids must lie in \[0, 5\)"):
+        srn.lm_perplexity(p, np.array([0, 9, 1]))
+    with pytest.raises(ValueError, match="batch_size must be an integer"):
+        srn.lm_perplexity(p, ids, batch_size=0)
+    with pytest.raises(ValueError, match="one-hot language model needs"):
+        srn.lm_perplexity(srn.init_params(V, H, V + 1), ids)
+
+
+def test_spectral_radius():
+    assert srn.spectral_radius(np.array([[0.5, 3.0], [0.0, 0.5]])) == pytest.approx(0.5)
+    assert srn.spectral_radius(np.array([[0.0, -2.0], [2.0, 0.0]])) == pytest.approx(2.0)   # eigenvalues ±2i
+    with pytest.raises(ValueError, match="square numeric matrix"):
+        srn.spectral_radius(np.ones((2, 3)))
