@@ -134,7 +134,8 @@ def train_tagger(model: Tagger, sample: Callable[[int, np.random.Generator], np.
 
 def plot_curves(ax, curves: Mapping[str, Sequence[float]], every: int, limit: float, chance: float,
                 styles: Sequence[str] = ("-", "--", "-", ":")):
-    """Held-out accuracy against training step for each model, with the left-to-right limit and chance."""
+    """Held-out accuracy against training step for each model (a legend names them), with the
+    left-to-right limit and chance as horizontal lines."""
     if not curves:
         raise ValueError("curves must map at least one model name to its accuracy curve")
     every = _validate.positive_int("every", every)
@@ -142,8 +143,9 @@ def plot_curves(ax, curves: Mapping[str, Sequence[float]], every: int, limit: fl
     for (name, curve), style in zip(curves.items(), list(styles) * len(curves)):
         ax.plot(every * np.arange(1, len(curve) + 1), curve, style, marker="o", ms=3, label=name)
     ax.axhline(limit, color="k", lw=1, ls="--")
-    ax.text(every, limit + 0.02, "limit of any left-to-right model", ha="left", fontsize=10)
+    ax.text(every, limit + 0.02, "limit of any left-to-right model", ha="left", fontsize=11)
     ax.axhline(chance, color="gray", lw=1, ls=":")
-    ax.text(last, chance + 0.015, "chance", ha="right", fontsize=10, color="gray")
+    ax.text(last, chance + 0.015, "chance", ha="right", fontsize=11, color="gray")
     ax.set(xlabel="training step", ylabel="held-out accuracy", ylim=(0.2, 1.03))
+    ax.legend(loc="center right", bbox_to_anchor=(1.0, 0.68))       # between the limit and the top curves
     return ax

@@ -99,6 +99,7 @@ def test_plot_curves_draws_every_curve_and_both_lines():
     lines = ax.get_lines()
     assert len(lines) == 4 and list(lines[0].get_xdata()) == [25, 50, 75]
     assert ax.get_xlabel() == "training step" and ax.get_ylabel() == "held-out accuracy"
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == ["a", "b"]
     plt.close(fig)
     with pytest.raises(ValueError, match="curves must map at least one model"):
         lookahead.plot_curves(ax, {}, 25, 0.5, 0.25)
