@@ -338,3 +338,49 @@ def entropy(probs, axis: int = -1) -> np.ndarray:
     with np.errstate(divide="ignore", invalid="ignore"):
         terms = np.where(p > 0, -p * np.log(p), 0.0)
     return terms.sum(axis=axis)
+
+
+class TableModel:
+    """A hand-made model for small examples: p(next token | prefix) read from a table.
+
+    table maps a prefix (a tuple of the tokens generated so far, without bos) to the V
+    probabilities of the next token; a prefix that is not in the table gets the uniform
+    distribution. The state is the prefix itself, one tuple per row (an object array), so
+    `select_rows` reorders it like any other state. Use `model.step` and `model.start_state()`.
+    """
+
+    def __init__(self, table: dict, bos: int):
+        if not isinstance(table, dict) or not table:
+            raise ValueError("table must be a non-empty dict {prefix tuple: next-token probabilities}")
+        self.bos = _validate.positive_int("bos", bos, minimum=0)
+        sizes = set()
+        self.table = {}
+        for prefix, probs in table.items():
+            if not isinstance(prefix, tuple) or not all(isinstance(t, (int, np.integer)) for t in prefix):
+                raise ValueError(f"every key of table must be a tuple of token ids, got {prefix!r}")
+            p = _validate.float_array(f"table[{prefix}]", probs, ndim=1)
+            if np.any(p < 0) or not np.isclose(p.sum(), 1.0):
+                raise ValueError(f"table[{prefix}] must be a probability distribution, got {p.tolist()}")
+            sizes.add(len(p))
+            self.table[tuple(int(t) for t in prefix)] = p
+        if len(sizes) != 1:
+            raise ValueError(f"every entry of table must have the same number of tokens V, got sizes {sorted(sizes)}")
+        self.vocab_size = sizes.pop()
+        if self.bos < self.vocab_size:
+            raise ValueError(f"bos must not be one of the model's {self.vocab_size} output tokens, got {self.bos}")
+
+    def start_state(self, rows: int = 1) -> np.ndarray:
+        """`rows` empty prefixes."""
+        state = np.empty(_validate.positive_int("rows", rows), dtype=object)
+        state[:] = [()] * len(state)
+        return state
+
+    def step(self, prev_tokens, prefixes) -> tuple[np.ndarray, np.ndarray]:
+        """The step function: append each row's previous token (bos starts a prefix) and look it up."""
+        new = np.empty(len(prev_tokens), dtype=object)
+        for i, (tok, prefix) in enumerate(zip(prev_tokens, prefixes)):
+            new[i] = prefix if tok == self.bos else prefix + (int(tok),)
+        uniform = np.full(self.vocab_size, 1.0 / self.vocab_size)
+        probs = np.array([self.table.get(p, uniform) for p in new])
+        with np.errstate(divide="ignore"):                  # a probability 0 is a log-probability of −inf
+            return np.log(probs), new

@@ -136,3 +136,36 @@ def params_from_torch(module) -> list[dict]:
     dirs = 2 if module.bidirectional else 1
     return [fn(module, layer=k // dirs, reverse=bool(k % dirs)) for k in range(module.num_layers * dirs)]
 
+
+
+def changed_steps(layer_fn, x, s: int) -> tuple[np.ndarray, np.ndarray]:
+    """Which steps of a bidirectional output change at all when only the input x_s (1-based) changes.
+
+    layer_fn(x) returns states (T, N, 2H) = [h→_t ; h←_t] for x (T, N, D); x_s is moved by 1.
+    Returns two boolean arrays (T,), for the forward and the backward half: True where some
+    entry of the state differs from the unperturbed run, False where it is bit for bit the same.
+    """
+    if not isinstance(x, np.ndarray) or x.ndim != 3:
+        raise ValueError(f"x must be a numpy array of shape (T, N, D), got {getattr(x, 'shape', type(x).__name__)}")
+    if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 1 <= s <= len(x):
+        raise ValueError(f"s must be a step between 1 and T = {len(x)}, got {s!r}")
+    moved = x.copy()
+    moved[s - 1] += 1.0
+    a, b = layer_fn(x), layer_fn(moved)
+    if np.shape(a) != np.shape(b) or np.ndim(a) != 3 or np.shape(a)[-1] % 2:
+        raise ValueError(f"layer_fn must return states of shape (T, N, 2H), got {np.shape(a)}")
+    diff = np.abs(a - b).max(axis=1)                      # (T, 2H): largest change over the batch
+    H = diff.shape[1] // 2
+    return diff[:, :H].max(axis=1) > 0, diff[:, H:].max(axis=1) > 0
+
+
+def dependency_grid(fwd_changed, bwd_changed, title: str) -> str:
+    """The result of `changed_steps` as text: ● for a step whose state changed, · for one that did not."""
+    fwd, bwd = np.asarray(fwd_changed, dtype=bool), np.asarray(bwd_changed, dtype=bool)
+    if fwd.ndim != 1 or fwd.shape != bwd.shape:
+        raise ValueError(f"fwd_changed and bwd_changed must be 1-D and of the same length, got {fwd.shape} "
+                         f"and {bwd.shape}")
+    lines = [title, "    t:        " + " ".join(str(t) for t in range(1, len(fwd) + 1))]
+    for name, flags in (("forward  h→", fwd), ("backward h←", bwd)):
+        lines.append(f"    {name}: " + " ".join("●" if f else "·" for f in flags))
+    return "\n".join(lines)

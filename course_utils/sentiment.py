@@ -26,6 +26,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from . import _validate
 
 KINDS = ("plain", "intensifier", "negation", "contrast")
@@ -249,3 +251,19 @@ def contrast_twin(example: Example, examples: list[Example]) -> Example | None:
                 and other.text != example.text:
             return other
     return None
+
+
+def accuracy_by_kind(pred, labels, kinds) -> list[float]:
+    """Accuracy of the predictions on each phenomenon, in the order of KINDS.
+
+    pred, labels: one 0/1 label per sentence; kinds: the phenomenon of each sentence
+    (`Example.kind`). A phenomenon with no sentence in the set raises, as its accuracy is undefined.
+    """
+    pred, labels, kinds = np.asarray(pred), np.asarray(labels), np.asarray(kinds)
+    if pred.ndim != 1 or pred.shape != labels.shape or pred.shape != kinds.shape:
+        raise ValueError(f"pred, labels and kinds must be 1-D and of the same length, got shapes "
+                         f"{pred.shape}, {labels.shape} and {kinds.shape}")
+    missing = [k for k in KINDS if not np.any(kinds == k)]
+    if missing:
+        raise ValueError(f"kinds has no sentence of {missing}: expected every phenomenon of {KINDS}")
+    return [float(np.mean(pred[kinds == k] == labels[kinds == k])) for k in KINDS]

@@ -66,8 +66,23 @@ def reverse_task(min_len: int = 1, max_len: int = 8):
         return sources, targets
 
     task.__name__ = f"reverse_task_{min_len}_{max_len}"
-    task.max_len = max_len
+    task.min_len, task.max_len = min_len, max_len
     return task
+
+
+def probability_drawn(sources, task, draws: int) -> np.ndarray:
+    """For each source, the chance that it was among `draws` inputs drawn by `task` (a `reverse_task`).
+
+    One draw picks a length uniformly from min_len … max_len and then every digit uniformly, so it
+    equals a given source of length L with probability 10^−L / (number of lengths).
+    """
+    if not hasattr(task, "min_len") or not hasattr(task, "max_len"):
+        raise ValueError("task must be made by reverse_task (it needs its min_len and max_len)")
+    draws = _validate.positive_int("draws", draws, minimum=0)
+    sources, _ = _check_pairs(sources, sources)
+    lengths = np.array([len(s) for s in sources])
+    per_draw = 10.0 ** -lengths / (task.max_len - task.min_len + 1)
+    return 1 - (1 - per_draw) ** draws
 
 
 def _pad(seqs: Sequence[np.ndarray], value: int) -> torch.Tensor:
@@ -212,6 +227,16 @@ def teacher_forced_accuracy(model: Seq2Seq, sources, targets) -> float:
     return float((pred[mask] == dec_out[mask]).double().mean())
 
 
+def all_tokens_right(model: Seq2Seq, sources, targets) -> np.ndarray:
+    """For each target, whether teacher forcing predicts every one of its tokens right (boolean (N,))."""
+    if not isinstance(model, Seq2Seq):
+        raise ValueError(f"model must be a Seq2Seq, got {type(model).__name__}")
+    src, lengths, dec_in, dec_out = teacher_forcing_batch(sources, targets)
+    with torch.no_grad():
+        pred = model(src, lengths, dec_in).argmax(-1)                 # (M, N), given the true prefix
+    return ((pred == dec_out) | (dec_out == IGNORE_INDEX)).all(dim=0).numpy()
+
+
 def decode(model: Seq2Seq, sources, *, beam_width: int = 1, alpha: float = 0.0,
            max_len: int | None = None) -> list[decoding.Hypothesis]:
     """Decode every source: batched greedy search when beam_width = 1, beam search otherwise.
@@ -231,12 +256,40 @@ def decode(model: Seq2Seq, sources, *, beam_width: int = 1, alpha: float = 0.0,
                                  beam_width, alpha=alpha) for i in range(len(sources))]
 
 
-def exact_match(hypotheses: Sequence[decoding.Hypothesis], targets) -> float:
-    """Fraction of hypotheses whose tokens equal the target exactly (eos included)."""
+def matches(hypotheses: Sequence[decoding.Hypothesis], targets) -> np.ndarray:
+    """For each hypothesis, whether its tokens equal the target exactly (eos included): boolean (N,)."""
     if len(hypotheses) == 0 or len(hypotheses) != len(targets):
         raise ValueError(f"hypotheses and targets must be non-empty and of the same length, got "
                          f"{len(hypotheses)} and {len(targets)}")
-    return float(np.mean([tuple(h.tokens) == tuple(np.asarray(t).tolist()) for h, t in zip(hypotheses, targets)]))
+    return np.array([tuple(h.tokens) == tuple(np.asarray(t).tolist()) for h, t in zip(hypotheses, targets)])
+
+
+def exact_match(hypotheses: Sequence[decoding.Hypothesis], targets) -> float:
+    """Fraction of hypotheses whose tokens equal the target exactly (eos included)."""
+    return float(np.mean(matches(hypotheses, targets)))
+
+
+def error_kinds(model: Seq2Seq, sources, targets, hypotheses: Sequence[decoding.Hypothesis]) -> tuple[int, int]:
+    """Split the wrong outputs into (search errors, model errors).
+
+    A wrong output ŷ is a search error when the model gives the right answer y a higher
+    log-probability (log p(y|x) > log p(ŷ|x): a better search would have found y), a model error
+    otherwise (the model itself prefers a wrong output; no search can fix that).
+    """
+    if not isinstance(model, Seq2Seq):
+        raise ValueError(f"model must be a Seq2Seq, got {type(model).__name__}")
+    right = matches(hypotheses, targets)
+    sources, targets = _check_pairs(sources, targets)
+    if len(sources) != len(right):
+        raise ValueError(f"sources, targets and hypotheses must have the same length, got {len(sources)} sources "
+                         f"and {len(right)} hypotheses")
+    search = model_errors = 0
+    for src, tgt, hyp, ok in zip(sources, targets, hypotheses, right):
+        if not ok:
+            ref = decoding.sequence_log_prob(model.step, model.start_state([src]), BOS, tgt)
+            search += ref > hyp.log_prob
+            model_errors += ref <= hyp.log_prob
+    return int(search), int(model_errors)
 
 
 # ================================================================================================

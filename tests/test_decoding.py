@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.decoding import (Hypothesis, beam_search, entropy, exhaustive_search, greedy_decode,
+from course_utils.decoding import (Hypothesis, TableModel, beam_search, entropy, exhaustive_search, greedy_decode,
                                    length_normalized, sample, select_rows, sequence_log_prob, tempered_probs)
 
 EOS, A, B, BOS = 0, 1, 2, 3
@@ -224,6 +224,36 @@ def test_entropy_grows_with_temperature():
     assert np.allclose(H[-1], math.log(7), atol=1e-3)
     assert entropy(np.full(4, 0.25)) == pytest.approx(math.log(4))
     assert entropy(np.array([1.0, 0.0])) == 0.0
+
+
+# ------------------------------------------------------------------------------------ TableModel
+def test_table_model_is_the_hand_written_model_of_these_tests():
+    table = {(): [0.0, 0.6, 0.4], (A,): [0.34, 0.33, 0.33], (B,): [0.9, 0.05, 0.05]}
+    ours, ref = TableModel(table, bos=BOS), greedy_trap()
+    assert ours.vocab_size == 3
+    for tokens in [(A, EOS), (B, EOS), (A, B, EOS), (B, B), (EOS,)]:       # table rows and the uniform default
+        assert sequence_log_prob(ours.step, ours.start_state(), BOS, tokens) == pytest.approx(
+            sequence_log_prob(ref.step, ref.start(), BOS, tokens), abs=1e-15)
+    greedy = greedy_decode(ours.step, ours.start_state(), BOS, EOS, 3)[0]
+    beam = beam_search(ours.step, ours.start_state(), BOS, EOS, 3, 2)
+    assert greedy.tokens == (A, EOS) and beam.tokens == (B, EOS)
+    assert math.exp(greedy.log_prob) == pytest.approx(0.204) and math.exp(beam.log_prob) == pytest.approx(0.36)
+    log_probs, state = ours.step(np.array([BOS, BOS]), ours.start_state(2))
+    assert list(state) == [(), ()] and np.isneginf(log_probs[0, EOS])
+    assert list(select_rows(ours.step(np.array([A, B]), state)[1], np.array([1, 1]))) == [(B,), (B,)]
+
+
+def test_table_model_rejects_bad_tables():
+    with pytest.raises(ValueError, match="table must be a non-empty dict"):
+        TableModel({}, bos=3)
+    with pytest.raises(ValueError, match="must be a tuple of token ids"):
+        TableModel({"a": [0.5, 0.5]}, bos=3)
+    with pytest.raises(ValueError, match="must be a probability distribution"):
+        TableModel({(): [0.5, 0.6]}, bos=3)
+    with pytest.raises(ValueError, match="same number of tokens V"):
+        TableModel({(): [0.5, 0.5], (1,): [0.2, 0.3, 0.5]}, bos=3)
+    with pytest.raises(ValueError, match="bos must not be one of the model's 2 output tokens"):
+        TableModel({(): [0.5, 0.5]}, bos=1)
 
 
 # ------------------------------------------------------------------------------------ bad input

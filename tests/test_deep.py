@@ -97,3 +97,34 @@ def test_deep_rejects_bad_input(rng):
         deep.params_from_torch(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="num_layers must be an integer >= 1"):
         deep.forward(x, params, "lstm", 0, True)
+
+
+def test_changed_steps_of_a_bidirectional_layer(rng):
+    torch.manual_seed(0)
+    m = _torch_module("lstm", 3, 4, 1, True)
+    params = deep.params_from_torch(m)
+    x = rng.standard_normal((6, 2, 3))
+
+    def layer(z):
+        return deep.forward(z, params, "lstm", bidirectional=True)[0]
+
+    fwd, bwd = deep.changed_steps(layer, x, 3)
+    t = np.arange(1, 7)
+    assert np.array_equal(fwd, t >= 3) and np.array_equal(bwd, t <= 3)
+    two = deep.params_from_torch(_torch_module("lstm", 3, 4, 2, True))
+    fwd2, bwd2 = deep.changed_steps(lambda z: deep.forward(z, two, "lstm", 2, True)[0], x, 3)
+    assert fwd2.all() and bwd2.all()                  # from layer 2 on, every state depends on every input
+    with pytest.raises(ValueError, match="s must be a step between 1 and T = 6"):
+        deep.changed_steps(layer, x, 0)
+    with pytest.raises(ValueError, match=r"x must be a numpy array of shape \(T, N, D\)"):
+        deep.changed_steps(layer, x[0], 1)
+    with pytest.raises(ValueError, match=r"layer_fn must return states of shape \(T, N, 2H\)"):
+        deep.changed_steps(lambda z: z[..., :1], x, 1)
+
+
+def test_dependency_grid_text():
+    grid = deep.dependency_grid([False, True, True], [True, True, False], "x_2 changed:")
+    assert grid.splitlines() == ["x_2 changed:", "    t:        1 2 3",
+                                 "    forward  h→: · ● ●", "    backward h←: ● ● ·"]
+    with pytest.raises(ValueError, match="same length"):
+        deep.dependency_grid([True], [True, False], "")

@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from course_utils.sentiment import (KINDS, LANGS, Example, contrast_twin, last_sentiment_word, last_word_rule,
-                                    load_sentiment, tokenize_sentence)
+from course_utils.sentiment import (KINDS, LANGS, Example, accuracy_by_kind, contrast_twin, last_sentiment_word,
+                                    last_word_rule, load_sentiment, tokenize_sentence)
 
 
 def test_sizes_and_balance():
@@ -85,3 +85,20 @@ def test_bad_input_raises_value_error():
         last_sentiment_word("the food is good")
     with pytest.raises(ValueError, match="example must be a sentiment.Example"):
         last_word_rule(None)
+
+
+def test_accuracy_by_kind_in_the_order_of_kinds():
+    test = load_sentiment("test")
+    labels = [e.label for e in test]
+    kinds = [e.kind for e in test]
+    rule = [last_word_rule(e) for e in test]
+    assert accuracy_by_kind(rule, labels, kinds) == [1.0, 1.0, 0.0, 1.0]     # the rule fails on negation only
+    assert accuracy_by_kind(labels, labels, kinds) == [1.0] * len(KINDS)
+    flipped = [1 - y if k == "plain" and i % 2 else y for i, (y, k) in enumerate(zip(labels, kinds))]
+    plain = [i for i, k in enumerate(kinds) if k == "plain"]
+    kept = sum(1 for i in plain if i % 2 == 0) / len(plain)
+    assert accuracy_by_kind(flipped, labels, kinds)[0] == pytest.approx(kept)
+    with pytest.raises(ValueError, match="same length"):
+        accuracy_by_kind(rule[:3], labels, kinds)
+    with pytest.raises(ValueError, match="has no sentence of"):
+        accuracy_by_kind([1], [1], ["plain"])

@@ -182,3 +182,52 @@ def test_seq2seq_rejects_bad_input():
         s2s.next_token_log_probs(lm, np.array([0, 7]))
     with pytest.raises(ValueError, match="model must be a CharLM"):
         s2s.perplexity(model, np.array([0, 1]))
+
+
+def test_probability_drawn_follows_the_task_distribution():
+    task = s2s.reverse_task(1, 2)
+    sources = [s2s.encode_digits("7"), s2s.encode_digits("42")]
+    p = s2s.probability_drawn(sources, task, draws=30)
+    assert p == pytest.approx([1 - (1 - 0.1 / 2) ** 30, 1 - (1 - 0.01 / 2) ** 30])
+    assert np.all(s2s.probability_drawn(sources, task, draws=0) == 0)
+    rng = np.random.default_rng(0)                  # the formula against a simulation, for the one-digit source
+    hits = [any(len(s) == 1 and s[0] == sources[0][0] for s in task(30, rng)[0]) for _ in range(4000)]
+    assert abs(np.mean(hits) - p[0]) < 0.03
+    with pytest.raises(ValueError, match="task must be made by reverse_task"):
+        s2s.probability_drawn(sources, lambda n, r: None, 10)
+
+
+def test_all_tokens_right_matches_the_teacher_forced_predictions():
+    model = s2s.Seq2Seq(hidden_size=8, seed=4)
+    sources, targets = s2s.reverse_task(1, 4)(30, np.random.default_rng(5))
+    right = s2s.all_tokens_right(model, sources, targets)
+    assert right.shape == (30,) and right.dtype == bool
+    for i, (s, t) in enumerate(zip(sources, targets)):
+        src, lengths, d_in, d_out = s2s.teacher_forcing_batch([s], [t])
+        with torch.no_grad():
+            pred = model(src, lengths, d_in).argmax(-1)[:, 0]
+        assert right[i] == bool((pred == d_out[:, 0]).all())
+    assert s2s.all_tokens_right(model, sources[:1], [model_output_of(model, sources[0])])[0]
+
+
+def model_output_of(model, source):
+    """The greedy output: teacher forcing on it predicts every token right by construction."""
+    return np.array(s2s.decode(model, [source], max_len=12)[0].tokens)
+
+
+def test_matches_and_error_kinds_split_the_wrong_outputs():
+    model = s2s.Seq2Seq(hidden_size=8, seed=6)
+    sources, targets = s2s.reverse_task(1, 3)(25, np.random.default_rng(7))
+    greedy = s2s.decode(model, sources)
+    right = s2s.matches(greedy, targets)
+    assert right.dtype == bool and s2s.exact_match(greedy, targets) == right.mean()
+    search, model_errors = s2s.error_kinds(model, sources, targets, greedy)
+    assert search + model_errors == int((~right).sum()) > 0
+    expected = sum(decoding.sequence_log_prob(model.step, model.start_state([s]), BOS, t) > h.log_prob
+                   for s, t, h, ok in zip(sources, targets, greedy, right) if not ok)
+    assert search == expected
+    assert s2s.error_kinds(model, sources, [h.tokens for h in greedy], greedy) == (0, 0)
+    with pytest.raises(ValueError, match="model must be a Seq2Seq"):
+        s2s.error_kinds(None, sources, targets, greedy)
+    with pytest.raises(ValueError, match="same length"):
+        s2s.error_kinds(model, sources, targets, greedy[:3])
