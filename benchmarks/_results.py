@@ -37,6 +37,7 @@ GOALS = {
     "charlm_ppl_over_best_ngram": ("≤ 0.8", lambda v: v <= 0.8),
     "ppl_over_entropy_floor": ("≤ 1.05", lambda v: v <= 1.05),
     "notebook_seconds": ("≤ 45 each", lambda v: max(v.values()) <= 45),
+    "grading_seconds_per_submission": ("≤ 4", lambda v: v <= 4),
     "slide_budget": ("≤ 2000 words, ≤ 150 code lines, cells ≤ 30 each",
                      lambda v: all(b["words"] <= 2000 and b["code_lines"] <= 150 and b["longest_cell"] <= 30
                                    for b in v.values())),

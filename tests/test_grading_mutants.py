@@ -12,10 +12,27 @@ SEEDS = range(10)
 # The score of each mutant: one number whatever the seed. A change here is a change in how a known
 # mistake is charged; say why in the commit.
 EXPECTED = {
-    "hw01/last_pair_dropped": 10.0, "hw01/perplexity_over_pairs": 12.0, "hw01/no_lower_order_mass": 8.0,
     "hw01/largest_d_on_ties": 12.0,
-    "hw02/no_tanh_derivative": 10.0, "hw02/no_accumulation": 11.0, "hw02/batch_mean": 10.5,
-    "hw02/transposed_dW_hh": 10.5, "hw02/per_array_clipping": 13.0,
+    "hw01/last_pair_dropped": 10.0,
+    "hw01/no_lower_order_mass": 8.0,
+    "hw01/perplexity_over_pairs": 12.0,
+    "hw02/batch_mean": 10.5,
+    "hw02/no_accumulation": 11.0,
+    "hw02/no_tanh_derivative": 10.0,
+    "hw02/per_array_clipping": 13.0,
+    "hw02/transposed_dW_hh": 10.5,
+    "hw03/last_step_only": 11.5,
+    "hw03/no_leak_in_P": 12.0,
+    "hw03/readout_batch_mean": 12.5,
+    "hw04/coupled_batch_mean": 16.5,
+    "hw04/coupled_gates_swapped": 16.0,
+    "hw04/coupled_no_accumulation": 15.0,
+    "hw04/output_gate_no_sigmoid_derivative": 16.0,
+    "hw04/peephole_o_path_missing": 16.0,
+    "hw05/backward_not_reversed": 11.5,
+    "hw05/dh_n_ignored": 11.0,
+    "hw05/h_n_backward_at_T": 11.5,
+    "hw05/h_n_direction_major": 11.5,
 }
 
 
@@ -38,7 +55,6 @@ def test_a_buggy_submission_gets_one_score_under_every_seed(mutant, grader, tmp_
     assert len(set(scores)) == 1, f"{mutant.what}: scores {scores} under seeds {list(SEEDS)}"
     assert scores[0] < reports[0].max_score, f"{mutant.what} earns full marks"
     key = f"{mutant.assignment}/{mutant.name}"
-    if key in EXPECTED:
-        assert scores[0] == EXPECTED[key], f"{mutant.what}: {scores[0]}, expected {EXPECTED[key]}"
+    assert scores[0] == EXPECTED[key], f"{mutant.what}: {scores[0]}, expected {EXPECTED[key]}"
     for report in reports:
         assert mutant.hint in _text(report), f"{mutant.what}: no '{mutant.hint}' in: {_text(report)}"

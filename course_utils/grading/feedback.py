@@ -175,7 +175,10 @@ def describe_wrong(name: str, got, ref, layout: Layout | None = None, sizes: dic
     example = _entry(name, got, ref)
     if not np.any(got) and np.any(ref):
         return Wrong(name, "all zeros", example=example)
-    if got.size < 2:               # one number is a multiple of any other: no pattern to read
+    if got.size < 2:               # one number is a multiple of any other: only a factor the sizes name
+        names = factor_names(float(got.ravel()[0] / ref.ravel()[0]), sizes) if ref.ravel()[0] else []
+        if names:
+            return Wrong(name, f"off by the constant factor {' or '.join(names)}", " or ".join(names), example)
         return Wrong(name, example=example)
     c = _constant_factor(got, ref)
     if c is not None:
@@ -193,7 +196,8 @@ def describe_wrong(name: str, got, ref, layout: Layout | None = None, sizes: dic
 
 
 def summarize(wrong: list[Wrong]) -> str:
-    """One sentence for the wrong outputs of a check: all named, the patterns said, one example."""
+    """One sentence for the wrong outputs of a check: all named, the patterns said (once for
+    outputs that share one), one example."""
     names = _and([w.name for w in wrong])
     verb = "is" if len(wrong) == 1 else "are"
     factors = {w.factor for w in wrong}
@@ -202,7 +206,11 @@ def summarize(wrong: list[Wrong]) -> str:
     elif len(wrong) == 1 and wrong[0].pattern:
         text = f"{names} is wrong: {wrong[0].pattern}"
     else:
-        text = f"{names} {verb} wrong" + "".join(f"; {w.name}: {w.pattern}" for w in wrong if w.pattern)
+        by_pattern: dict[str, list[str]] = {}
+        for w in wrong:
+            if w.pattern:
+                by_pattern.setdefault(w.pattern, []).append(w.name)
+        text = f"{names} {verb} wrong" + "".join(f"; {_and(n)}: {p}" for p, n in by_pattern.items())
     example = next((w.example for w in wrong if w.example), "")
     return text + (f"; e.g. {example}" if example else "")
 
@@ -217,8 +225,8 @@ def question_hints(checks: list[tuple[tuple[str, ...], bool]]) -> list[str]:
     told = {"T", "N", "L"}
     passed_edges = {e for edge, ok in checks if ok for e in edge if e in told and len(told & set(edge)) == 1}
     if "T" in passed_edges:
-        hints.append("right for T = 1 but wrong for longer sequences: is the gradient from later steps "
-                     "(or the state carried from earlier steps) missing?")
+        hints.append("right for T = 1 but wrong for longer sequences: look at what links the steps (the state "
+                     "carried forward, the gradient from later steps, the order of the steps)")
     if "N" in passed_edges:
         hints.append("right for N = 1 only: summed or averaged over the batch where it should not be, "
                      "or mixed up the examples of a batch?")

@@ -417,8 +417,14 @@ def _pass_message(question: Question, checks: list[CheckResult]) -> list[str]:
     failed = [c for c in checks if c.score < c.points]
     if not failed:
         return []
-    # one example entry is enough for a question: later checks name what is wrong without one
+    # one example entry is enough for a question: later checks name what is wrong without one,
+    # and a check that fails the same way as an earlier one says so
     texts = [c.message if i == 0 else c.message.split("; e.g. ")[0] for i, c in enumerate(failed)]
+    seen: list[str] = []
+    for i, text in enumerate(texts):
+        bare = text.split("; e.g. ")[0]
+        texts[i] = "wrong in the same way" if bare in seen else text
+        seen.append(bare)
     messages = [f"{c.name}: {t}" if len(question.checks) > 1 else t for c, t in zip(failed, texts)]
     edges = [(check.edge, result.score == result.points) for check, result in zip(question.checks, checks)]
     return messages + question_hints(edges)
@@ -439,7 +445,8 @@ def grade_question(spec: Assignment, question: Question, inputs: dict, outcome, 
     if question.builds_on and own < question.points and any(k.startswith("ref:") for k in results["checks"]):
         with_ref = _grade_pass(spec, question, inputs, results, outputs, problem, prefix="ref:")
         better = sum(c.score for c in with_ref)
-        used = " and ".join(question.builds_on)
+        used = question.builds_on[0] if len(question.builds_on) == 1 else \
+            ", ".join(question.builds_on[:-1]) + " and " + question.builds_on[-1]
         if better > own:
             checks = with_ref
             messages = [f"graded with the reference {used} in place of yours, which scores {better:g} "
