@@ -125,6 +125,8 @@ def test_io_modes_and_encoder_decoder():
     assert {"sequence → class", "synced sequence → sequence", "encoder–decoder", "⟨bos⟩", "⟨eos⟩"} <= set(s)
     assert "$h^{\\mathrm{dec}}_0 = h_{3}$" in s
     assert texts(diagrams.io_modes(["seq2class"])).count("$\\hat y$") == 1
+    assert "Three input/output modes of one recurrent core" in s
+    assert "Two input/output modes of one recurrent core" in texts(diagrams.io_modes(["seq2class", "seq2seq"]))
     fig = drawn("encoder_decoder")                    # source 3 1 4, target 4 1 3 <eos>
     s = texts(fig)
     assert "$s_0 = h_{3}$" in s and "$\\hat y_3$" in s and "<eos>" in s and "⟨bos⟩" in s

@@ -130,6 +130,7 @@ def _elman_jordan_unrolled(c: Canvas, T: int) -> None:
 MODES = ("seq2class", "seq2seq", "encdec")
 _MODE_NAMES = {"seq2class": "sequence → class", "seq2seq": "synced sequence → sequence",
                "encdec": "encoder–decoder"}
+_COUNT = {2: "Two", 3: "Three"}
 
 
 def io_modes(modes=MODES, *, T: int = 3, M: int = 3, title: str | None = "default"):
@@ -149,7 +150,8 @@ def io_modes(modes=MODES, *, T: int = 3, M: int = 3, title: str | None = "defaul
     T = check_int("T", T, maximum=5)
     M = check_int("M", M, maximum=5)
     if title == "default":
-        title = "Three input/output modes of one recurrent core" if len(modes) > 1 else None
+        count = len(set(modes))
+        title = f"{_COUNT.get(count, count)} input/output modes of one recurrent core" if count > 1 else None
     c = Canvas(title)
     dx = 1.15
     x, y = 0.0, 0.0
