@@ -40,6 +40,8 @@ $(STAMP): requirements.lock pyproject.toml
 
 lab: $(STAMP)
 	$(PY) tools/labcopy.py sync --workspace $(WORKSPACE)
+	@# defaults for the lab and RISE's slideshow page, which read them from the virtualenv's lab settings only
+	install -D -m 644 $(LAB_CONFIG)/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	env -u MPLBACKEND JUPYTER_CONFIG_PATH="$(LAB_CONFIG)$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 	  $(VENV)/bin/jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
 	  --ServerApp.root_dir=$(abspath $(WORKSPACE)) $(ALLOW_ROOT)

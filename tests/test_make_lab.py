@@ -120,6 +120,14 @@ def test_lab_lists_the_extensions_the_lectures_need(lab):
     assert status == 200, "RISE's slideshow page does not open a lecture"
 
 
+def test_rise_uses_a_theme_whose_fonts_ship_with_it(lab):
+    # RISE's default theme ('simple') imports its fonts from the web; 'white' has them on disk. RISE's
+    # slideshow page reads the same settings overrides as the lab (the virtualenv's lab settings).
+    status, text = lab.request("lab/api/settings/jupyterlab-rise:plugin")
+    assert status == 200
+    assert json.loads(text)["schema"]["properties"]["theme"]["default"] == "white"
+
+
 def test_lab_shows_no_nbgrader_and_no_news(lab):
     config = lab.page_config()
     disabled = config["disabledExtensions"]
