@@ -1,10 +1,9 @@
 """The working copy that `make lab` serves: made, refreshed and replaced without losing a user's edits."""
 import json
 
+import labcopy
 import nbformat
 import pytest
-
-import labcopy
 
 
 def _notebook(path, sources, outputs=None):

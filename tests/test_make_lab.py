@@ -31,7 +31,7 @@ class Lab:
     def __init__(self, tmp: Path):
         self.port, self.workspace = _free_port(), tmp / "workspace"
         env = {**os.environ, "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"), "JUPYTER_CONFIG_DIR": str(tmp / "cfg")}
-        self.log = open(tmp / "lab.log", "w+")
+        self.log = open(tmp / "lab.log", "w+")  # noqa: SIM115 (the server writes to it until stop())
         self.proc = subprocess.Popen(["make", "--no-print-directory", "lab", f"PORT={self.port}",
                                       f"WORKSPACE={self.workspace}"], cwd=ROOT, env=env,
                                      stdout=self.log, stderr=subprocess.STDOUT, start_new_session=True)
@@ -78,7 +78,7 @@ class Lab:
     def page_config(self) -> dict:
         """The configuration JupyterLab's page is built from (the JSON the server embeds in /lab)."""
         _, page = self.request("lab")
-        found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.S)
+        found = re.search(r'<script id="jupyter-config-data" type="application/json">(.*?)</script>', page, re.DOTALL)
         assert found, "the /lab page carries no jupyter-config-data"
         return json.loads(found.group(1))
 

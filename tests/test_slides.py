@@ -10,9 +10,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from bs4 import BeautifulSoup
-
 import slides
+from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "notebooks" / "03_srn_forward.ipynb"

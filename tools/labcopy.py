@@ -1,8 +1,7 @@
 """The working copy that `make lab` serves, so that running a lecture never changes the course.
 
-JupyterLab saves a notebook on its own every two minutes and whenever a cell runs to completion
-with the notebook saved before; a lecturer who runs a lecture in the committed notebooks/ would
-change them (execution counts, widget state, outputs). `make lab` therefore serves a copy of
+JupyterLab saves an open notebook on its own (every two minutes by default), so a lecturer who
+runs a lecture in the committed notebooks/ changes them (execution counts, widget state, outputs). `make lab` therefore serves a copy of
 notebooks/ and exercises/ in a folder git ignores (workspace/ by default), with the same layout,
 so that every relative path in the notebooks still holds.
 
