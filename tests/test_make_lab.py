@@ -17,6 +17,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = "notebooks/03_srn_forward.ipynb"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--no-first-run", "--disable-default-apps", "--disable-sync"]
 
 
 def _free_port() -> int:
@@ -163,3 +166,35 @@ def test_saving_in_the_lab_leaves_the_committed_notebook_unchanged(lab):
     assert status == 200
     assert "A lecturer's note." in (lab.workspace / LECTURE).read_text()
     assert _digest(ROOT / LECTURE) == committed, "saving in the lab changed the committed notebook"
+
+
+def test_rise_slideshow_in_chromium_needs_no_network(lab, tmp_path):
+    """What a lecturer does: open a lecture in the lab, press Alt+R, and RISE shows the slideshow."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    local = re.compile(r"^(https?|wss?)://127\.0\.0\.1:\d+/|^(data|blob|about):")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 850})
+            remote = []
+            page.on("request", lambda r: local.match(r.url) or remote.append(r.url))
+            page.goto(f"http://127.0.0.1:{lab.port}/lab/tree/{LECTURE}?token={lab.token}")
+            page.wait_for_selector(".jp-Notebook .jp-Cell", timeout=120_000)
+            page.click(".jp-Notebook .jp-Cell")
+            page.keyboard.press("Escape")
+            page.keyboard.press("Alt+r")
+            deadline = time.monotonic() + 60
+            while not any("/rise/" in f.url for f in page.frames) and time.monotonic() < deadline:
+                page.wait_for_timeout(500)
+            rise = next(f for f in page.frames if "/rise/" in f.url)
+            rise.wait_for_selector(".reveal .slides section", timeout=60_000)
+            assert "simple recurrent network" in rise.inner_text(".reveal .slides")
+            page.wait_for_timeout(2000)  # fonts and late requests
+            page.screenshot(path=str(tmp_path / "rise.png"))
+            assert not page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count()
+            assert remote == [], f"the lab or RISE asked the web for: {remote}"
+        finally:
+            browser.close()
