@@ -136,3 +136,15 @@ def test_course_notebooks_lists_lectures_and_exercises_of_this_repository():
 def test_cli_fresh_names_the_error(capsys, tmp_path):
     assert labcopy.main(["fresh", "--workspace", str(tmp_path / "ws"), "no_such_lecture"]) == 2
     assert "no course notebook named 'no_such_lecture'" in capsys.readouterr().err
+
+
+def test_cli_sync_names_what_it_did(course, capsys, monkeypatch):
+    repo, ws = course
+    monkeypatch.setattr(labcopy, "ROOT", repo)
+    assert labcopy.main(["sync", "--workspace", str(ws)]) == 0
+    out = capsys.readouterr().out
+    assert f"copied: {ws / 'notebooks' / '03_srn_forward.ipynb'}" in out and "(2 notebooks)" in out
+    _notebook(ws / "notebooks" / "03_srn_forward.ipynb", ["mine = 1"])
+    _notebook(repo / "notebooks" / "03_srn_forward.ipynb", ["x = 3"])
+    labcopy.main(["sync", "--workspace", str(ws)])
+    assert "make fresh NB=03_srn_forward" in capsys.readouterr().out

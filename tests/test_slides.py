@@ -237,3 +237,15 @@ def test_lecture_deck_in_chromium(browser, decks, tmp_path):
         assert v.remote_requests() == [], f"requests that leave the machine: {v.remote_requests()}"
     finally:
         v.page.close()
+
+
+def test_missing_reveal_files_are_named(tmp_path, monkeypatch):
+    monkeypatch.setattr(slides, "reveal_source", lambda: tmp_path / "empty")
+    with pytest.raises(FileNotFoundError, match="reveal.js's LICENSE"):
+        slides.copy_assets(tmp_path / "out")
+
+
+def test_command_line_writes_and_prints_the_decks(tmp_path, capsys):
+    nb = fixture_notebook(tmp_path / "tiny.ipynb")
+    assert slides.main([str(nb), "--out", str(tmp_path / "out")]) == 0
+    assert capsys.readouterr().out.split() == [str(tmp_path / "out" / "tiny.slides.html")]
