@@ -124,6 +124,10 @@ def test_cells_fingerprint_ignores_outputs_and_counts_sources(tmp_path):
     _notebook(b, ["x = 1"], outputs="out\n")
     _notebook(c, ["x = 1 "])
     assert labcopy.cells_fingerprint(a) == labcopy.cells_fingerprint(b) != labcopy.cells_fingerprint(c)
+    nb = nbformat.read(a, as_version=4)
+    nb.cells[0].metadata["slideshow"] = {"slide_type": "fragment"}  # a lecturer re-cut the slides
+    nbformat.write(nb, c)
+    assert labcopy.cells_fingerprint(c) != labcopy.cells_fingerprint(a)
     assert labcopy.cells_fingerprint(tmp_path / "missing.ipynb") is None
 
 

@@ -7,8 +7,8 @@ so that every relative path in the notebooks still holds.
 
 `sync` (run by every `make lab`) copies what is missing and refreshes a copy when the course's
 notebook changed, but only if the copy's cells are the ones it was given: running a notebook
-(outputs, execution counts) does not count as editing it, changing a cell's text does. An edited
-copy is kept and named. `fresh` replaces copies on request and keeps the replaced ones in
+(outputs, execution counts) does not count as editing it, changing a cell's text, its slide type
+or its tags does. An edited copy is kept and named. `fresh` replaces copies on request and keeps the replaced ones in
 workspace/.replaced/.
 
     python tools/labcopy.py sync  [--workspace workspace]
@@ -33,12 +33,16 @@ def file_digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
+EDITABLE_METADATA = ("slideshow", "tags")  # what a lecturer changes in a cell besides its text
+
+
 def cells_fingerprint(path: Path) -> str | None:
-    """sha256 of a notebook's cell types and sources (not outputs, counts or metadata); None if unreadable."""
+    """sha256 of a notebook's cells as a person edits them: type, source, slide type and tags (not
+    outputs, execution counts or what running a cell records); None if the file is unreadable."""
     try:
         cells = json.loads(Path(path).read_text(encoding="utf-8"))["cells"]
-        text = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"]]
-                for c in cells]
+        text = [[c["cell_type"], "".join(c["source"]) if isinstance(c["source"], list) else c["source"],
+                 {k: c.get("metadata", {}).get(k) for k in EDITABLE_METADATA}] for c in cells]
     except (OSError, ValueError, KeyError, TypeError):
         return None
     return hashlib.sha256(json.dumps(text, ensure_ascii=False).encode()).hexdigest()
