@@ -1,15 +1,15 @@
 """The working copy that `make lab` serves, so that running a lecture never changes the course.
 
 JupyterLab saves an open notebook on its own (every two minutes by default), so a lecturer who
-runs a lecture in the committed notebooks/ changes them (execution counts, widget state, outputs). `make lab` therefore serves a copy of
-notebooks/ and exercises/ in a folder git ignores (workspace/ by default), with the same layout,
-so that every relative path in the notebooks still holds.
+runs a lecture in the committed notebooks/ changes them (execution counts, widget state,
+outputs). `make lab` therefore serves a copy of notebooks/ and exercises/ in a folder git ignores
+(workspace/ by default), with the same layout, so that every relative path in the notebooks holds.
 
 `sync` (run by every `make lab`) copies what is missing and refreshes a copy when the course's
 notebook changed, but only if the copy's cells are the ones it was given: running a notebook
 (outputs, execution counts) does not count as editing it, changing a cell's text, its slide type
-or its tags does. An edited copy is kept and named. `fresh` replaces copies on request and keeps the replaced ones in
-workspace/.replaced/.
+or its tags does. An edited copy is kept and named. `fresh` replaces copies on request and keeps
+the replaced ones in workspace/.replaced/.
 
     python tools/labcopy.py sync  [--workspace workspace]
     python tools/labcopy.py fresh [--workspace workspace] 03_srn_forward | notebooks/03_srn_forward.ipynb | all
