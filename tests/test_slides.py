@@ -52,7 +52,8 @@ def fixture_notebook(path: Path) -> Path:
     plot.outputs = [nbformat.v4.new_output("display_data", data={"image/png": _png(), "text/plain": "<Figure>"})]
     nb = nbformat.v4.new_notebook()
     nb.cells = [
-        _slide(md("# Fixture deck\n\nInline $h_t = \\tanh(a_t)$ and $a_t = W_{hx} x_t + W_{hh} h_{t-1} + b_h$."), "slide"),
+        _slide(md("# Fixture deck\n\nInline $h_t = \\tanh(a_t)$ and "
+                  "$a_t = W_{hx} x_t + W_{hh} h_{t-1} + b_h$."), "slide"),
         _slide(md("## Display formulas\n\n$$\\hat y_t = \\operatorname{softmax}(o_t)$$\n\n"
                   "$$\nL = \\sum_{t=1}^{T} \\ell_t\n$$"), "slide"),
         _slide(md("A fragment: $\\delta_{t,k} = \\prod_j \\operatorname{diag}(f'_j)\\, W_{hh}^\\top$"), "fragment"),
