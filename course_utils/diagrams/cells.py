@@ -171,7 +171,7 @@ def lstm_cell(kind: str = "standard", *, highlight: str | None = None, equations
     the names are the keys of course_utils.lstm_variants.VARIANTS.
     highlight: None, "cell" (c_{t−1} → ⊙ f_t → + → c_t, the path that carries gradient), "forget",
     "input" (i_t ⊙ g_t written to the cell), "output" (c_t → tanh → ⊙ o_t → h_t) or "hidden"
-    (h_{t−1} → the gates that write the cell → c_t: how c_t depends on h_{t−1}, lecture 08's M_t).
+    (h_{t−1} → the blocks f, i, g that write the cell → c_t: how c_t depends on h_{t−1}, lecture 08's M_t).
     equations: print the equations of this kind under the circuit.
     """
     check_choice("kind", kind, LSTM_KINDS)
@@ -238,7 +238,7 @@ def lstm_cell(kind: str = "standard", *, highlight: str | None = None, equations
     if kind == "peephole":
         _peepholes(k, x_f, x_i, x_o, y_c)
     _buses(k, h_prev, x_in, gates_x)
-    if k.on("hidden"):          # the h_{t−1} bus as far as the gates that write the cell (not o_t's)
+    if k.on("hidden"):          # the h_{t−1} bus as far as the blocks that write the cell (not o_t's)
         k.wire([h_prev, (x_g - 0.12, Y_H)], "hidden", head=False)
     if equations:
         _equations(c, _lstm_equations(kind), y=0.25, col_width=5.3)
