@@ -230,6 +230,27 @@ def test_lstm_cell_path_highlight():
     assert len(arrows(diagrams.lstm_cell("no_forget", highlight="cell", equations=False), "highlight")) == 2
 
 
+
+def test_lstm_cell_hidden_highlight_is_the_route_from_h_prev_to_c_t():
+    """lecture 08's M_t = ∂c_t/∂h_{t−1}: the h_{t−1} bus into the gates that write the cell and on to c_t."""
+    x_o, y_c = 6.0, 5.2                                # where lstm_cell puts the output gate and the cell line
+    # wires: the bus, one branch per gate, then gate → ⊙ (and 1 − f in the coupled cell), ⊙ → +, + → c_t;
+    # pink outlines: h_{t−1}, c_t, the gates, the ⊙ and 1 − circles, the +
+    expected = {"standard": (10, 8), "peephole": (10, 8), "coupled": (11, 8), "no_forget": (7, 6)}
+    for kind, (n_wires, n_outlined) in expected.items():
+        fig = diagrams.lstm_cell(kind, highlight="hidden", equations=False)
+        lit = arrows(fig, "highlight")
+        points = [v for a in lit for v in a.get_path().vertices]           # data coordinates
+        assert len(lit) == n_wires
+        assert all(x < x_o - 0.3 for x, y in points if y < y_c - 0.1), f"{kind}: o_t is not on the route"
+        assert min(x for x, y in points if abs(y - y_c) < 0.1) > 1.0, f"{kind}: nor is c_{{t-1}}"
+        outlined = [p for p in fig.axes[0].patches if p.get_label() == "node" and p.get_linewidth() == 3.2]
+        assert len(outlined) == n_outlined
+    cell = {tuple(map(tuple, a.get_path().vertices)) for a in arrows(drawn("lstm_cell"), "highlight")}
+    through_h = {tuple(map(tuple, a.get_path().vertices)) for a in arrows(drawn("lstm_cell_through_h"), "highlight")}
+    assert len(cell & through_h) == 2                  # the two routes share ⊙ f_t → + → c_t only
+
+
 def test_clockwork_follows_the_course_convention():
     periods = (1, 2, 4, 8)
     fig = drawn("clockwork_rnn")                       # periods 1, 2, 4, 8 at step 4, T = 10

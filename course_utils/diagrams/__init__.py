@@ -46,6 +46,7 @@ GALLERY = {
     "gru_cell": lambda: gru_cell(highlight="carry"),
     "gru_cell_reset_before": lambda: gru_cell(reset="before", highlight="reset"),
     "lstm_cell": lambda: lstm_cell(highlight="cell"),
+    "lstm_cell_through_h": lambda: lstm_cell(highlight="hidden"),
     "lstm_peephole": lambda: lstm_cell("peephole"),
     "lstm_coupled": lambda: lstm_cell("coupled", highlight="input"),
     "lstm_no_forget": lambda: lstm_cell("no_forget"),

@@ -11,7 +11,7 @@ from __future__ import annotations
 from ._core import HIGHLIGHT, INK, LABEL_FS, LW, LW_STRONG, PARAM, Canvas, Node, check_choice
 
 GRU_HIGHLIGHTS = (None, "carry", "candidate", "reset", "update")
-LSTM_HIGHLIGHTS = (None, "cell", "forget", "input", "output")
+LSTM_HIGHLIGHTS = (None, "cell", "forget", "input", "output", "hidden")
 LSTM_KINDS = ("standard", "peephole", "coupled", "no_forget")     # the keys of lstm_variants.VARIANTS
 RESETS = ("after", "before")
 
@@ -33,13 +33,16 @@ class _Circuit:
         self.c.wire(points, color=HIGHLIGHT if strong else color, lw=LW_STRONG if strong else LW, ls=ls, head=head,
                     gid="highlight" if strong else None, zorder=4 if strong else 2)
 
-    def gate(self, x: float, symbol: str, *paths, y: float = Y_GATE, bus_until: list | None = None) -> Node:
-        """A gate block that reads both buses (branches at x ∓ 0.1, a dot at each connection)."""
+    def gate(self, x: float, symbol: str, *paths, y: float = Y_GATE, bus_until: list | None = None,
+             h_paths: tuple = ()) -> Node:
+        """A gate block that reads both buses (branches at x ∓ 0.1, a dot at each connection).
+
+        h_paths: the highlights on which the branch from the h_{t−1} bus is part of the path."""
         c = self.c
         box = c.node((x, y), symbol, "gate", w=0.7, highlight=self.on(*paths))
-        for bx, by in ((x - 0.12, Y_H), (x + 0.12, Y_X)):
+        for bx, by, on in ((x - 0.12, Y_H, h_paths), (x + 0.12, Y_X, ())):
             c.dot((bx, by))
-            self.wire([(bx, by), (bx, box.y - box.h / 2)])
+            self.wire([(bx, by), (bx, box.y - box.h / 2)], *on)
         if bus_until is not None:
             bus_until.append((x, "hx"))
         return box
@@ -167,7 +170,8 @@ def lstm_cell(kind: str = "standard", *, highlight: str | None = None, equations
     p_i, p_f, p_o), "coupled" (i_t = 1 − f_t) or "no_forget" (c_t = c_{t−1} + i_t ⊙ g_t, the 1997 cell);
     the names are the keys of course_utils.lstm_variants.VARIANTS.
     highlight: None, "cell" (c_{t−1} → ⊙ f_t → + → c_t, the path that carries gradient), "forget",
-    "input" (i_t ⊙ g_t written to the cell) or "output" (c_t → tanh → ⊙ o_t → h_t).
+    "input" (i_t ⊙ g_t written to the cell), "output" (c_t → tanh → ⊙ o_t → h_t) or "hidden"
+    (h_{t−1} → the blocks f, i, g that write the cell → c_t: how c_t depends on h_{t−1}, lecture 08's M_t).
     equations: print the equations of this kind under the circuit.
     """
     check_choice("kind", kind, LSTM_KINDS)
@@ -182,44 +186,44 @@ def lstm_cell(kind: str = "standard", *, highlight: str | None = None, equations
     k = _Circuit(c, highlight)
     y_c, x_f, x_i, x_g, x_o, x_tanh, x_end = 5.2, 2.2, 3.4, 4.4, 6.0, 7.6, 9.2
     c_prev = c.node((0.0, y_c), "$c_{t-1}$", "cell", w=0.8, highlight=k.on("cell"))
-    h_prev = c.node((0.0, Y_H), "$h_{t-1}$", "hidden", w=0.8)
+    h_prev = c.node((0.0, Y_H), "$h_{t-1}$", "hidden", w=0.8, highlight=k.on("hidden"))
     x_in = c.node((0.0, Y_X), "$x_t$", "input")
     gates_x: list = []
-    plus = k.op((x_g, y_c), "$+$", "cell", "input")
-    c_new = c.node((x_end, y_c), "$c_t$", "cell", highlight=k.on("cell"))
+    plus = k.op((x_g, y_c), "$+$", "cell", "input", "hidden")
+    c_new = c.node((x_end, y_c), "$c_t$", "cell", highlight=k.on("cell", "hidden"))
     # the cell line: c_{t−1} (→ ⊙ f_t) → + → c_t
     if kind == "no_forget":
         k.wire([c_prev, plus], "cell")
     else:
         coupled = kind == "coupled"                   # then f_t also makes i_t = 1 − f_t
-        f_paths = ("forget", "input") if coupled else ("forget",)
-        f_gate = k.gate(x_f, "$\\sigma$", *f_paths, bus_until=gates_x)
-        odot_f = k.op((x_f, y_c), "$\\odot$", "cell", "forget")
+        f_paths = ("forget", "input", "hidden") if coupled else ("forget", "hidden")
+        f_gate = k.gate(x_f, "$\\sigma$", *f_paths, bus_until=gates_x, h_paths=("hidden",))
+        odot_f = k.op((x_f, y_c), "$\\odot$", "cell", "forget", "hidden")
         k.wire([c_prev, odot_f], "cell")
-        k.wire([odot_f, plus], "cell")
+        k.wire([odot_f, plus], "cell", "hidden")
         if coupled:
             k.wire([f_gate, (x_f, 3.55)], *f_paths, head=False)
-            k.wire([(x_f, 3.55), odot_f], "forget")
+            k.wire([(x_f, 3.55), odot_f], "forget", "hidden")
         else:
-            k.wire([f_gate, odot_f], "forget")
+            k.wire([f_gate, odot_f], "forget", "hidden")
         k.label((x_f - 0.3, 4.4), "$f_t$", ha="right")
-    k.wire([plus, c_new], "cell", "input")
+    k.wire([plus, c_new], "cell", "input", "hidden")
     # write: i_t ⊙ g_t
-    odot_i = k.op((x_g, 4.1), "$\\odot$", "input")
+    odot_i = k.op((x_g, 4.1), "$\\odot$", "input", "hidden")
     if kind == "coupled":
-        one_minus = k.op((x_i, 3.55), "$1-$", "input")
+        one_minus = k.op((x_i, 3.55), "$1-$", "input", "hidden")
         c.dot((x_f, 3.55))
-        k.wire([(x_f, 3.55), one_minus], "input")
-        k.wire([one_minus, (x_i, 4.1), odot_i], "input")
+        k.wire([(x_f, 3.55), one_minus], "input", "hidden")
+        k.wire([one_minus, (x_i, 4.1), odot_i], "input", "hidden")
         k.label((x_i - 0.05, 4.35), "$i_t = 1-f_t$", ha="right")
     else:
-        i_gate = k.gate(x_i, "$\\sigma$", "input", bus_until=gates_x)
-        k.wire([i_gate, (x_i, 4.1), odot_i], "input")
+        i_gate = k.gate(x_i, "$\\sigma$", "input", "hidden", bus_until=gates_x, h_paths=("hidden",))
+        k.wire([i_gate, (x_i, 4.1), odot_i], "input", "hidden")
         k.label((x_i - 0.3, 3.85), "$i_t$", ha="right")
-    g_gate = k.gate(x_g, "$\\tanh$", "input", bus_until=gates_x)
-    k.wire([g_gate, odot_i], "input")
+    g_gate = k.gate(x_g, "$\\tanh$", "input", "hidden", bus_until=gates_x, h_paths=("hidden",))
+    k.wire([g_gate, odot_i], "input", "hidden")
     k.label((x_g + 0.3, 3.55), "$g_t$", ha="left")
-    k.wire([odot_i, plus], "input")
+    k.wire([odot_i, plus], "input", "hidden")
     # read: h_t = o_t ⊙ tanh(c_t)
     o_gate = k.gate(x_o, "$\\sigma$", "output", bus_until=gates_x)
     tanh = c.node((x_tanh, 4.4), "$\\tanh$", "op", w=0.7, highlight=k.on("output"))
@@ -234,6 +238,8 @@ def lstm_cell(kind: str = "standard", *, highlight: str | None = None, equations
     if kind == "peephole":
         _peepholes(k, x_f, x_i, x_o, y_c)
     _buses(k, h_prev, x_in, gates_x)
+    if k.on("hidden"):          # the h_{t−1} bus as far as the blocks that write the cell (not o_t's)
+        k.wire([h_prev, (x_g - 0.12, Y_H)], "hidden", head=False)
     if equations:
         _equations(c, _lstm_equations(kind), y=0.25, col_width=5.3)
     return c.finish()
