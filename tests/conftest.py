@@ -23,3 +23,18 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(old)
+
+
+@pytest.fixture
+def course_figures():
+    """The course's plot style on the Agg backend for the test; every figure closed afterwards."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from course_utils.plots import use_course_style
+
+    use_course_style()
+    yield
+    plt.close("all")

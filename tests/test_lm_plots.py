@@ -1,20 +1,11 @@
 """course_utils.lm_plots: lecture 02's figures label every axis, draw what they are given, refuse bad input."""
-import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
+from course_utils import lm_plots
 
-from course_utils import lm_plots  # noqa: E402
-from course_utils.plots import use_course_style  # noqa: E402
-
-
-@pytest.fixture(autouse=True)
-def _style_and_cleanup():
-    use_course_style()
-    yield
-    plt.close("all")
+pytestmark = pytest.mark.usefixtures("course_figures")
 
 
 def test_zipf_draws_each_curve_and_its_fitted_line():
