@@ -141,7 +141,7 @@ def test_bptt_graph_shows_total_and_partial_for_the_chosen_steps():
     fig = diagrams.bptt_graph(5, loss_step=4, step=2)
     s = texts(fig)
     assert "$\\delta_{4,2}$" in s and "$h_{1}^\\top$" in s and "$W_{hh}^{(2)}$" in s
-    assert any("\\partial \\ell_{4}/\\partial a_{2}" in t for t in s)
+    assert any("\\mathrm{d}\\ell_{4}/\\mathrm{d}a_{2}" in t for t in s)     # total: d, as in lecture 04's section 2
     # ℓ_4 → o_4 → h_4 → a_4, then a_4 → h_3 → a_3 → h_2 → a_2: 3 + 4 thick arrows; on to a_1: 2 faint
     thick, faint = arrows(fig, "total"), arrows(fig, "beyond")
     assert len(thick) == 7 and len(faint) == 2
@@ -165,6 +165,22 @@ def test_bptt_graph_norms_set_the_arrow_widths_and_are_printed():
     assert {"0.05", "0.1", "0.2", "0.4", "1"} <= set(texts(fig))
     plain = diagrams.bptt_graph(5, step=1)
     assert len({a.get_linewidth() for a in arrows(plain, "total")}) == 1
+    earlier = texts(diagrams.bptt_graph(5, loss_step=3, step=1, norms=norms))
+    assert {"0.05", "0.1", "0.2"} <= set(earlier) and not {"0.4", "1"} & set(earlier)   # ℓ_3 ignores h_4, h_5
+
+
+def test_bptt_graph_truncated_stops_every_path_at_the_cut():
+    fig = diagrams.bptt_graph(6, loss_step=5, step=4, truncate=3)
+    assert len(arrows(fig, "cut")) == 1 and "cut" in texts(fig)
+    # ℓ_5 → o_5 → h_5 → a_5, then a_5 → h_4 → a_4 and nothing into the first piece
+    assert len(arrows(fig, "total")) == 5 and arrows(fig, "beyond") == []
+    assert any("$h_{3}$ enters as a constant" in t for t in texts(fig))
+    assert layout_problems(fig) == [] and fig.get_size_inches()[1] <= 9.5
+    assert len(arrows(diagrams.bptt_graph(8, step=7, truncate=3), "cut")) == 2
+    with pytest.raises(ValueError, match="step must lie in the piece of loss_step = 5"):
+        diagrams.bptt_graph(6, loss_step=5, step=3, truncate=3)
+    with pytest.raises(ValueError, match="truncate must be an integer >= 1"):
+        diagrams.bptt_graph(6, truncate=0)
 
 
 def test_bptt_graph_is_fast_enough_for_a_slider():

@@ -10,9 +10,10 @@ gradients red, RTRL's forward sensitivities teal, a highlighted path pink.
     elman_jordan(T=None)            Elman (h_{t−1} → h_t) vs Jordan (ŷ_{t−1} → h_t), folded or unrolled
     io_modes(modes, T, M)           sequence → class, synced sequence → sequence, encoder–decoder
     encoder_decoder(S, M, ...)      read, bridge state s_0 = h_S, generate from ⟨bos⟩ to ⟨eos⟩
-    bptt_graph(T, loss_step, step, norms)
+    bptt_graph(T, loss_step, step, norms, truncate)
                                     the computational graph, with the total derivative δ_{t,k} and the
-                                    partial ∂a_k/∂W_hh^(k) of one term of dL/dW_hh; norms shade the arrows
+                                    partial ∂a_k/∂W_hh^(k) of one term of dL/dW_hh; norms shade the arrows;
+                                    truncate cuts it into pieces (truncated BPTT)
     rtrl_vs_bptt(T)                 BPTT's backward δ against RTRL's forward sensitivities P_t
     gru_cell(highlight, reset)      GRU (r, z, n; torch's reset-after or reset-before)
     lstm_cell(kind, highlight)      LSTM (i, f, g, o, c_t) and its variants: "peephole", "coupled", "no_forget"

@@ -1,7 +1,7 @@
 """Gradients through time: BPTT's computational graph (total vs partial derivatives), RTRL vs BPTT."""
 from __future__ import annotations
 
-from ._core import GRAD, INK, LABEL_FS, LW, NOTE_FS, PARAM, SENS, Canvas, check_int, check_norms
+from ._core import GRAD, INK, LABEL_FS, LW, MUTED, NOTE_FS, PARAM, SENS, Canvas, check_int, check_norms
 
 MAX_STEPS = 8
 DX = 1.5                         # inches between time steps
@@ -11,7 +11,7 @@ GRAD_THIN, GRAD_FAINT = 2.0, 0.35
 
 
 def bptt_graph(T: int = 4, *, loss_step: int | None = None, step: int = 1, norms=None,
-               title: str | None = "default"):
+               truncate: int | None = None, title: str | None = "default"):
     """The SRN's computational graph for T steps and the gradient of ℓ_t with respect to W_hh (lecture 04).
 
     Each step uses its own copy W_hh^(j) (all equal), so dL/dW_hh is the sum over copies. For the
@@ -19,8 +19,11 @@ def bptt_graph(T: int = 4, *, loss_step: int | None = None, step: int = 1, norms
     one term δ_{t,k} h_{k−1}ᵀ:
     the total derivative δ_{t,k} = ∂ℓ_t/∂a_k, flowing back from ℓ_t through h_{t−1}, …, h_k (thick red),
     and the partial derivative of a_k with respect to its own copy, h_{k−1}ᵀ (thick blue-violet).
-    norms: optional T numbers ‖∂L/∂h_j‖, j = 1..T (e.g. computed in the lecture); they set the width
-    of the backward arrows along the chain and are printed next to each h_j.
+    norms: optional T numbers ‖∂ℓ_t/∂h_j‖, j = 1..T (e.g. computed in the lecture); they set the width
+    of the backward arrows along the chain and are printed next to each h_j with j <= t.
+    truncate: optional piece length of truncated BPTT (lecture 04, section 5). The graph is cut before
+    every piece; the state crosses a cut forward as a plain value and no gradient crosses it backward,
+    so ℓ_t reaches only the copies of its own piece, and step must lie in that piece.
     Fast enough (well under 0.3 s) to be redrawn by a step slider.
     """
     T = check_int("T", T, maximum=MAX_STEPS)
@@ -30,13 +33,22 @@ def bptt_graph(T: int = 4, *, loss_step: int | None = None, step: int = 1, norms
         raise ValueError(f"step must be <= loss_step = {t}: the loss ℓ_{t} does not depend on the copy "
                          f"W_hh^({k}) of a later step, got step = {k}")
     norms = check_norms(norms, T)
+    first = 1                                    # the first step ℓ_t's gradient reaches
+    if truncate is not None:
+        truncate = check_int("truncate", truncate, maximum=T)
+        first = (t - 1) // truncate * truncate + 1
+        if k < first:
+            raise ValueError(f"step must lie in the piece of loss_step = {t} (steps {first} to {t}): truncated "
+                             f"BPTT sends no gradient from ℓ_{t} to the copy W_hh^({k}), got step = {k}")
     if title == "default":
-        title = (f"BPTT for T = {T}: one term of $dL/dW_{{hh}}$, from $\\ell_{{{t}}}$ "
-                 f"through the copy $W_{{hh}}^{{({k})}}$")
+        title = (f"{'Truncated BPTT' if truncate else 'BPTT'} for T = {T}: one term of $dL/dW_{{hh}}$, "
+                 f"from $\\ell_{{{t}}}$ through the copy $W_{{hh}}^{{({k})}}$")
     c = Canvas(title)
     nodes = _forward_graph(c, T, t, k)
-    _backward_paths(c, nodes, T, t, k, norms)
-    _bptt_notes(c, T, t, k, norms is not None)
+    if truncate:
+        _cuts(c, T, truncate)
+    _backward_paths(c, nodes, T, t, k, norms, first)
+    _bptt_notes(c, T, t, k, norms is not None, truncate, first)
     return c.finish()
 
 
@@ -74,8 +86,16 @@ def _forward_graph(c: Canvas, T: int, t: int, k: int) -> dict:
     return nodes
 
 
-def _backward_paths(c: Canvas, nodes: dict, T: int, t: int, k: int, norms) -> None:
-    """Red arrows beside the forward ones: ℓ_t → o_t → h_t → a_t, then a_j → h_{j−1} → a_{j−1} down to a_1."""
+def _cuts(c: Canvas, T: int, piece: int) -> None:
+    """A dashed line before the first step of every piece after the first, across the h_{s} → a_{s+1} arrow."""
+    for s in range(piece, T, piece):
+        x = s * DX + DX / 2
+        c.wire([(x, Y["a"] - 0.05), (x, Y["l"] + 0.25)], color=MUTED, lw=2.0, ls=(0, (5, 4)), head=False, gid="cut")
+        c.text((x, Y["l"] + 0.35), "cut", size=NOTE_FS, color=INK, va="bottom")
+
+
+def _backward_paths(c: Canvas, nodes: dict, T: int, t: int, k: int, norms, first: int = 1) -> None:
+    """Red arrows beside the forward ones: ℓ_t → o_t → h_t → a_t, then a_j → h_{j−1} → a_{j−1} down to a_first."""
     top = max(norms) if norms is not None and max(norms) > 0 else 1.0
 
     def width(j: int | None, strong: bool) -> float:
@@ -91,35 +111,41 @@ def _backward_paths(c: Canvas, nodes: dict, T: int, t: int, k: int, norms) -> No
     back(nodes[("l", t)], nodes[("o", t)], None, True, "total")
     back(nodes[("o", t)], nodes[("h", t)], None, True, "total")
     back(nodes[("h", t)], nodes[("a", t)], t, True, "total")
-    for j in range(t, 1, -1):                   # through h_{j−1}: the recursion of the total derivative
+    for j in range(t, first, -1):               # through h_{j−1}: the recursion of the total derivative
         strong = j > k
         back(nodes[("a", j)], nodes[("h", j - 1)], j - 1, strong, "total" if strong else "beyond")
         back(nodes[("h", j - 1)], nodes[("a", j - 1)], j - 1, strong, "total" if strong else "beyond")
     c.text((nodes[("a", k)].x + 0.4, nodes[("a", k)].y), f"$\\delta_{{{t},{k}}}$",
            size=LABEL_FS + 1, color=GRAD, ha="left", mask=True)
     if norms is not None:
-        for j in range(1, T + 1):
+        for j in range(1, t + 1):                # ℓ_t does not depend on later states
             h = nodes[("h", j)]
             c.text((h.x + 0.38, h.y + 0.08), f"{norms[j - 1]:.2g}", size=NOTE_FS, color=GRAD, ha="left",
                    va="bottom", mask=True, gid="norm")
 
 
-def _bptt_notes(c: Canvas, T: int, t: int, k: int, with_norms: bool) -> None:
+def _bptt_notes(c: Canvas, T: int, t: int, k: int, with_norms: bool, truncate: int | None = None,
+                first: int = 1) -> None:
     """The equations under the graph, with this t and k filled in."""
     y = Y["x"] - 0.6
     through = ", ".join(f"h_{{{j}}}" for j in range(t - 1, k - 1, -1))
     path = f"back from $\\ell_{{{t}}}$" + (f" through ${through}$" if through else " (same step)")
     lines = [
-        (GRAD, f"total: $\\delta_{{{t},{k}}} = \\partial \\ell_{{{t}}}/\\partial a_{{{k}}}$, every path {path}"),
+        (GRAD, f"total: $\\delta_{{{t},{k}}} = \\mathrm{{d}}\\ell_{{{t}}}/\\mathrm{{d}}a_{{{k}}}$, "
+               f"every path {path}"),
         (PARAM, (f"partial: $\\partial a_{{{k}}}/\\partial W_{{hh}}^{{({k})}}$ holds $h_{{{k - 1}}}$ fixed: "
                  f"it gives $h_{{{k - 1}}}^\\top$")),
         (INK, (f"one term: $\\delta_{{{t},{k}}}\\,h_{{{k - 1}}}^\\top$;  all copies, all losses:  "
                "$\\dfrac{dL}{dW_{hh}} = \\sum_{t=1}^{T}\\,\\sum_{k=1}^{t} \\delta_{t,k}\\,h_{k-1}^\\top$")),
     ]
     if with_norms:
-        lines.append((GRAD, "arrow width and red numbers: $\\|\\partial L/\\partial h_j\\|$ as measured"))
+        lines.append((GRAD, f"arrow width and red numbers: $\\|\\partial \\ell_{{{t}}}/\\partial h_j\\|$ "
+                            "as measured"))
+    if truncate:
+        lines.append((INK, f"truncated to pieces of {truncate} steps: no path crosses the cut before "
+                           f"$a_{{{first}}}$; $h_{{{first - 1}}}$ enters as a constant"))
     for i, (color, text) in enumerate(lines):
-        c.text((0.0, y - 0.42 * i - (0.25 if i == 3 else 0)), text, size=LABEL_FS, color=color, ha="left",
+        c.text((0.0, y - 0.42 * i - (0.25 if i >= 3 else 0)), text, size=LABEL_FS, color=color, ha="left",
                va="top")
 
 
