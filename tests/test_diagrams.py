@@ -135,6 +135,12 @@ def test_io_modes_and_encoder_decoder():
     assert generated == 3 and len([a for a in arrows(forced) if a.get_linestyle() != "-"]) == 0
     assert "$y_3$" in texts(forced)                                  # the true token, not the prediction
     assert texts(forced).count("$\\hat y_3$") == 1 and texts(fig).count("$\\hat y_3$") == 2
+    # with teacher forcing and a target, the true previous tokens are printed under the decoder's inputs
+    tokens = diagrams.encoder_decoder(3, 4, source=list("647"), target=list("746") + ["<eos>"], teacher_forcing=True)
+    assert [texts(tokens).count(tok) for tok in "7463"] == [3, 3, 3, 0]   # source, target and decoder input
+    assert texts(fig).count("4") == 2 and layout_problems(tokens) == []   # generating: its inputs are not known
+    alone = diagrams.encoder_decoder(2, 3, target=["a", "b", "<eos>"], teacher_forcing=True)
+    assert texts(alone).count("a") == 2 and layout_problems(alone) == []
 
 
 def test_bptt_graph_shows_total_and_partial_for_the_chosen_steps():

@@ -188,7 +188,8 @@ def encoder_decoder(S: int = 3, M: int = 3, *, source=None, target=None, teacher
 
     S: source steps (1..6); M: output steps (1..6), the last output being ⟨eos⟩.
     source, target: optional token strings to print (S and M of them; the last target should be
-    "<eos>"). teacher_forcing: the decoder reads the true previous tokens y_{m−1} (training);
+    "<eos>"). teacher_forcing: the decoder reads the true previous tokens y_{m−1} (training; with
+    target given, they are printed under the decoder's inputs);
     otherwise its own previous outputs ŷ_{m−1} (dashed feedback, as when generating).
     """
     S = check_int("S", S, maximum=6)
@@ -235,7 +236,7 @@ def _encdec(c: Canvas, x0: float, y0: float, S: int, M: int, *, tokens, teacher_
     bridge = c.node((xb, y0 + ROW), f"${dec}_0$", "hidden", w=w, highlight=True)
     c.arrow(prev, bridge, color=HIGHLIGHT, lw=2.6)
     c.text((xb, y0 + ROW + 0.42), f"${dec}_0 = h_{{{S}}}$", size=NOTE_FS, color=HIGHLIGHT, va="bottom")
-    below = y0 - (0.75 if source else 0.45)
+    below = y0 - (0.75 if source or (target and teacher_forcing) else 0.45)     # under any printed tokens
     c.text((x0 + (S + 1) * dx / 2, below), f"encoder: reads $x_1, \\ldots, x_{{{S}}}$", size=NOTE_FS, va="top")
     c.text((xb + (M + 1) * dd / 2, below), "decoder: writes until ⟨eos⟩", size=NOTE_FS, va="top")
     s_prev, prev_out = bridge, None
@@ -245,6 +246,8 @@ def _encdec(c: Canvas, x0: float, y0: float, S: int, M: int, *, tokens, teacher_
             inp = c.node((x, y0), "⟨bos⟩", "input", w=0.8)
         else:
             inp = c.node((x, y0), f"$y_{m - 1}$" if teacher_forcing else f"$\\hat y_{m - 1}$", "input")
+            if target and teacher_forcing:                     # the true previous token is known: print it
+                c.code((x, y0 - 0.33), target[m - 2], va="top")
         s = c.node((x, y0 + ROW), f"${dec}_{m}$", "hidden", w=w)
         c.arrow(inp, s)
         c.arrow(s_prev, s)
