@@ -191,7 +191,8 @@ def test_rise_slideshow_in_chromium_needs_no_network(lab, tmp_path):
                 page.wait_for_timeout(500)
             rise = next(f for f in page.frames if "/rise/" in f.url)
             rise.wait_for_selector(".reveal .slides section", timeout=60_000)
-            assert "simple recurrent network" in rise.inner_text(".reveal .slides").lower()   # the theme sets headings in capitals
+            # (the theme sets headings in capitals)
+            assert "simple recurrent network" in rise.inner_text(".reveal .slides").lower()
             page.wait_for_timeout(2000)  # fonts and late requests
             page.screenshot(path=str(tmp_path / "rise.png"))
             assert not page.locator(".lm-MenuBar-itemLabel", has_text="Nbgrader").count()
