@@ -134,6 +134,11 @@ def check(label: str, measured: float, tol: float, *, strict: bool = True,
     tol = _validate.finite_float("tol", tol, low=0.0)
     if typical is not None:
         typical = _validate.finite_float("typical", typical, low=0.0)
+    if callable(measured):           # measured inside the check: an error there is a ✗, not a crash
+        try:
+            measured = measured()
+        except Exception as exc:
+            return _errored(label, exc, strict)
     try:
         measured = float(measured)
     except (TypeError, ValueError):
@@ -148,10 +153,27 @@ def check(label: str, measured: float, tol: float, *, strict: bool = True,
     return ok
 
 
+def _errored(label: str, exc: Exception, strict: bool) -> bool | None:
+    """A check whose measurement raised: printed as ✗ with the error, failed like any ✗."""
+    text = f"{type(exc).__name__}: {exc}"
+    print(f"✗ {label}: could not be measured ({text})")
+    if strict:
+        _fail(f"{label}: could not be measured ({text})", label)
+        return None
+    return False
+
+
 def check_true(label: str, condition: bool, detail: str = "", *, strict: bool = True) -> bool | None:
-    """Like `check`, for a yes/no claim: print ✓/✗ with `detail` (the numbers behind the claim)."""
+    """Like `check`, for a yes/no claim: print ✓/✗ with `detail` (the numbers behind the claim).
+    `condition` and `detail` may be functions without arguments, called here, so that an error
+    while evaluating them is a ✗ with its message rather than a crash."""
     if not isinstance(label, str) or not label:
         raise ValueError("label must be a non-empty string naming what is checked")
+    try:
+        condition = condition() if callable(condition) else condition
+        detail = detail() if callable(detail) else detail
+    except Exception as exc:
+        return _errored(label, exc, strict)
     ok = bool(condition)
     print(f"{'✓' if ok else '✗'} {label}{': ' + detail if detail else ''}")
     if strict:
@@ -210,3 +232,24 @@ def autograd_check(torch_fn: Callable, numpy_fn: Callable, arrays: Mapping[str, 
     numpy_loss = lambda: float(sum(np.sum(w * out) for w, out in zip(weights, numpy_fn(**arrays))))
     error = max(rel_error(grads[n], numerical_gradient(numpy_loss, arrays[n])) for n in names)
     return passed, error, grads
+
+
+def as_arrays(value):
+    """A result as the grader reads it: lists of numbers become numpy arrays, tuples stay tuples,
+    dicts keep their keys; everything inside is converted the same way. Test cells call student
+    functions through this, so an answer the grader accepts (e.g. a list for an array) does not
+    crash a test."""
+    if isinstance(value, dict):
+        return {k: as_arrays(v) for k, v in value.items()}
+    if isinstance(value, tuple):
+        return tuple(as_arrays(v) for v in value)
+    if isinstance(value, list):
+        try:
+            array = np.array(value)
+        except (ValueError, TypeError):      # items of different shapes: a list of things
+            array = None
+        if array is not None and array.dtype != object and (np.issubdtype(array.dtype, np.number)
+                                                              or array.dtype == bool):
+            return array
+        return [as_arrays(v) for v in value]
+    return value

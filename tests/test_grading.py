@@ -197,8 +197,14 @@ def test_deleted_duplicated_and_edited_cells(tmp_path):
     A deleted answer cell leaves its function undefined; a duplicated one is ambiguous."""
     nb = nbformat.read(HW02, as_version=4)
     test_source = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "test_bptt")
+    step_backward = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "leaky_step_backward")
     path = _variant(tmp_path, "structure", delete={"leaky_step_forward", "setup"}, duplicate={"leaky_step_backward"},
                     edits={"test_bptt": test_source + "\nprint('my own debugging line')"})
+    # the copy of the answer cell differs from the original: which one counts is not clear
+    nb = nbformat.read(path, as_version=4)
+    copies = [c for c in nb.cells if meta.meta(c).get("grade_id") == "leaky_step_backward"]
+    copies[1].source = step_backward.replace("db_h = da.sum(axis=0)", "db_h = da.mean(axis=0)")
+    nbformat.write(nb, path)
     report = grade_notebook(path, limits=LIMITS)
     q = _by_id(report)
     assert q["test_step_forward"].score == 0 and "not defined" in q["test_step_forward"].message
@@ -307,7 +313,7 @@ def test_cli_grades_files_and_folders_and_writes_json_and_csv(tmp_path):
 def test_grade_command_runs_as_a_module(tmp_path):
     out = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade", str(HW02), "--seed", "7"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
-    assert out.returncode == 0 and "14.0/14.0" in out.stdout
+    assert out.returncode == 0 and "14/14" in out.stdout
 
 
 def test_release_rejects_invalid_metadata():
@@ -445,3 +451,91 @@ def test_without_the_sandbox_grading_goes_on_and_the_report_says_so(monkeypatch)
     report = grade_notebook(HW02, seed=13)
     assert report.score == report.max_score
     assert any("without the namespace sandbox" in p and NO_SANDBOX in p for p in report.problems), report.problems
+
+
+LEAK = """import gc, sys
+wanted = " ".join(["da =", "alpha", "*", "dh"])      # a line of the solution, never spelled out here
+found = [o for o in gc.get_objects() if isinstance(o, str) and wanted in o and o is not wanted]
+frame, local_names = sys._getframe(0), []
+while frame is not None:
+    local_names += [repr(v)[:2000] for k, v in frame.f_locals.items() if k not in ("wanted", "found", "local_names")]
+    frame = frame.f_back
+found += [text for text in local_names if wanted in text]
+if found:
+    raise RuntimeError("LEAK " + found[0][:300])
+"""
+
+
+def test_the_reference_code_never_enters_the_students_process(tmp_path):
+    """Question 3 is graded with the reference step functions too; they run in a separate process,
+    so a submission that searches its own memory for the solution finds nothing to print."""
+    exercise = ROOT / "exercises" / HW02.name
+    path = _variant(tmp_path, "leak", source=exercise, edits={"leaky_bptt": LEAK + "\nraise NotImplementedError()"})
+    report = grade_notebook(path, limits=LIMITS)
+    text = " ".join(q.message for q in report.questions) + " ".join(report.problems)
+    assert "LEAK" not in text and "alpha * dh" not in text, text
+
+
+def test_student_names_come_from_the_folder_layout(tmp_path):
+    from course_utils.grading.grade import student_name
+
+    root = tmp_path / "graded"
+    for rel, expected in [("submitted/bob/hw02/old/try.ipynb", "bob"), ("alice/hw02/x.ipynb", "alice"),
+                          ("hw02/carol.ipynb", "carol"), ("hw02_late/eve.ipynb", "eve"), ("frank.ipynb", "frank")]:
+        assert student_name(root / rel, root) == expected, rel
+
+
+def test_slow_experiment_cells_cost_only_their_time(tmp_path):
+    """Three slow scratch cells: each is stopped at the cell limit once and then skipped, and the
+    answers still earn full marks (the question limit counts the checks, not the cells)."""
+    slow = "import time\ntime.sleep(60)"
+    path = _variant(tmp_path, "slow", after={"leaky_step_forward": slow, "leaky_step_backward": slow,
+                                             "leaky_bptt": slow})
+    report = grade_notebook(path, limits=(2.0, 8.0))
+    assert report.score == report.max_score, [q.message for q in report.questions]
+    assert sum("was stopped; it was skipped for the later questions" in p for p in report.problems) == 3
+
+
+def test_a_locked_code_cell_turned_into_markdown_is_restored(tmp_path):
+    nb = nbformat.read(HW02, as_version=4)
+    setup = next(c for c in nb.cells if meta.meta(c).get("grade_id") == "setup")
+    setup.cell_type = "markdown"
+    setup.pop("outputs", None)
+    setup.pop("execution_count", None)
+    path = tmp_path / "hw02_markdown_setup.ipynb"
+    nbformat.write(nb, path)
+    report = grade_notebook(path, limits=LIMITS)
+    assert report.score == report.max_score and any("'setup' was edited" in p for p in report.problems)
+
+
+def test_a_submission_that_tampers_with_its_job_folder_gets_a_report(tmp_path):
+    tamper = "import os\nos.mkdir('status_0.json')\nos.mkdir('status_1.json')"
+    report = grade_notebook(_variant(tmp_path, "tamper", after={"clip_global_norm": tamper}), limits=LIMITS)
+    assert report.max_score == 14 and report.score >= 0          # graded, not crashed
+
+
+def test_partial_credit_per_output_and_a_float32_answer_is_named(tmp_path):
+    """A check earns the share of its outputs that are right; float32 arithmetic is said plainly."""
+    from course_utils.grading.mutants import by_name, write
+
+    q = _by_id(grade_notebook(write(by_name("hw02", "transposed_dW_hh"), tmp_path)))
+    ordinary = q["test_step_backward"].checks[0]
+    assert ordinary.score == pytest.approx(ordinary.points * 4 / 5)     # four of five gradients right
+    nb = nbformat.read(HW02, as_version=4)
+    source = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "leaky_step_forward")
+    float32 = source.replace("return h, cache", "return h.astype(np.float32), cache")
+    q = _by_id(grade_notebook(_variant(tmp_path, "f32", edits={"leaky_step_forward": float32}), limits=LIMITS))
+    assert q["test_step_forward"].score == 0 and "float32" in q["test_step_forward"].message
+
+
+def test_hw04_a_wrapper_under_a_borrowed_module_name_is_still_found(tmp_path):
+    hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
+    disguise = ("from course_utils import lstm as _lstm\n"
+                "_ns = {'__name__': 'course_utils.lstm', '_lstm': _lstm}\n"
+                "exec('def sigmoid(*a):\\n    return _lstm.step_backward(*a)', _ns)\n"
+                "def coupled_step_backward(dh, dc, cache):\n"
+                "    return _ns['sigmoid'](dh, dc, cache)")
+    q = _by_id(grade_notebook(_variant(tmp_path, "disguised", source=hw04,
+                                       edits={"coupled_step_backward": disguise}), limits=LIMITS))
+    assert q["test_coupled_step_backward"].score == 0
+    assert "course_utils.lstm.step_backward" in q["test_coupled_step_backward"].message

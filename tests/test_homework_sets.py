@@ -63,3 +63,57 @@ def test_nbgrader_metadata_is_valid_and_matches_the_spec(path):
         assert "### BEGIN SOLUTION" not in cell.source and "BEGIN HIDDEN TESTS" not in cell.source
         if cell.cell_type == "code":
             assert cell.outputs == [] and cell.execution_count is None
+
+
+def _run(nb, tmp_path):
+    """Execute a notebook as a student would (every cell, errors kept in the outputs)."""
+    from nbclient import NotebookClient
+
+    NotebookClient(nb, timeout=300, kernel_name="python3", allow_errors=True,
+                   resources={"metadata": {"path": str(tmp_path)}}).execute()
+    return {meta.meta(c).get("grade_id"): c for c in nb.cells}
+
+
+def _text(cell) -> str:
+    return "".join(o.get("text", "") + "".join(o.get("traceback", [])) for o in cell.outputs)
+
+
+def test_visible_tests_print_every_check_and_fail_once_at_the_end(tmp_path):
+    """A missing tanh' makes all five gradients wrong: the test cell shows five ✗ and one failure."""
+    from course_utils.grading.mutants import build, by_name
+
+    cells = _run(build(by_name("hw02", "no_tanh_derivative")), tmp_path)
+    shown = _text(cells["test_step_backward"])
+    assert shown.count("✗ d") == 5 and "a right answer gives about 1e-10" in shown, shown
+    assert "CheckFailed" in shown and "5 checks failed" in shown
+    assert _text(cells["test_step_forward"]).count("✓") >= 4 and "CheckFailed" not in _text(cells["test_step_forward"])
+
+
+def test_visible_tests_accept_what_the_grader_accepts(tmp_path):
+    """Answers that return lists where arrays are asked for, and a list for the cache tuple, pass
+    the grader; the visible tests pass them too instead of crashing on .shape or list arithmetic."""
+    nb = nbformat.read(ROOT / "solutions" / "hw02_leaky_srn_bptt.ipynb", as_version=4)
+    as_lists = {   # (the step functions keep arrays inside: the solution's own BPTT computes with them)
+        "leaky_step_forward": "_f = leaky_step_forward\ndef leaky_step_forward(*a, **k):\n"
+                              "    h, cache = _f(*a, **k)\n    return h, list(cache)",
+        "leaky_step_backward": "_s = leaky_step_backward\ndef leaky_step_backward(*a, **k):\n"
+                               "    return list(_s(*a, **k))",
+        "leaky_bptt": "_b = leaky_backward\ndef leaky_backward(*a, **k):\n"
+                      "    return {key: value.tolist() for key, value in _b(*a, **k).items()}",
+        "clip_global_norm": "_c = clip_global_norm\ndef clip_global_norm(*a, **k):\n"
+                            "    clipped, norm = _c(*a, **k)\n    return {key: v.tolist() for key, v in clipped.items()}, norm",
+    }
+    cells = []
+    for cell in nb.cells:
+        cells.append(cell)
+        gid = meta.meta(cell).get("grade_id")
+        if gid in as_lists:
+            cells.append(nbformat.v4.new_code_cell(as_lists[gid]))
+    nb.cells = cells
+    path = tmp_path / "hw02_lists.ipynb"
+    nbformat.write(nb, path)
+    ran = _run(nbformat.read(path, as_version=4), tmp_path)
+    for gid in ("test_step_forward", "test_step_backward", "test_bptt", "test_clip"):
+        assert "Error" not in _text(ran[gid]) and "✗" not in _text(ran[gid]), (gid, _text(ran[gid]))
+    report = grade_notebook(path)
+    assert report.score == report.max_score, [q.message for q in report.questions]

@@ -30,15 +30,23 @@ def _plain(text) -> str:
     return "".join(c if c.isprintable() else " " for c in str(text))
 
 
+def _pts(points: float) -> str:
+    """Points as a TA writes them: 14, 10.5, 2.67."""
+    return f"{points:.2f}".rstrip("0").rstrip(".")
+
+
 def format_table(report: Report) -> str:
     rows = [f"{report.submission}  (student {report.student}, {report.assignment}, seed {report.seed})"]
     width = max([len(q.grade_id) for q in report.questions] + [8])
     rows.append(f"  {'question':<{width}}  {'score':>11}  message")
     for q in report.questions:
-        rows.append(f"  {q.grade_id:<{width}}  {q.score:>5.1f}/{q.max_score:<5.1f}  {_plain(q.message)}")
+        rows.append(f"  {q.grade_id:<{width}}  {_pts(q.score):>5}/{_pts(q.max_score):<5}  {_plain(q.message)}")
+        if q.score < q.max_score:           # the points of every check, so a mark can be explained
+            rows += [f"  {'':<{width}}    {'✓' if c.score == c.points else '✗'} {_pts(c.score)}/{_pts(c.points)}  "
+                     f"{_plain(c.name)}" for c in q.checks]
     for problem in report.problems:
         rows.append(f"  note: {_plain(problem)}")
-    rows.append(f"  {'total':<{width}}  {report.score:>5.1f}/{report.max_score:<5.1f}")
+    rows.append(f"  {'total':<{width}}  {_pts(report.score):>5}/{_pts(report.max_score):<5}")
     return "\n".join(rows)
 
 
@@ -68,6 +76,31 @@ def append_csv(path: Path, report: Report) -> Path:
             writer.writerow(header)
         writer.writerow(row)
     return path
+
+
+def warn_without_sandbox() -> None:
+    """Say on stderr, before grading, when this machine cannot build the grader's sandbox."""
+    from . import sandbox
+    from .worker import NO_SANDBOX
+
+    why = f"turned off by {NO_SANDBOX}" if os.environ.get(NO_SANDBOX) else sandbox.available()
+    if why:
+        print(f"warning: the grader's sandbox is not available here ({why}); student code runs with the "
+              "Python-level guard only, which native code (ctypes) can get around. Grade on a Linux machine "
+              "that allows unprivileged user namespaces for the full isolation.", file=sys.stderr)
+
+
+def note_repeated_students(reports: list[Report]) -> None:
+    """A student with more than one notebook for one assignment: say so in each of their reports."""
+    seen: dict[tuple[str, str], list[Report]] = {}
+    for report in reports:
+        seen.setdefault((report.student, report.assignment), []).append(report)
+    for (student, assignment), group in seen.items():
+        if len(group) > 1:
+            names = ", ".join(r.submission for r in group)
+            for report in group:
+                report.problems.append(f"{student} has {len(group)} notebooks for {assignment} in this folder "
+                                       f"({names}); each got its own gradebook row")
 
 
 def submissions(folder: Path) -> list[Path]:
@@ -108,8 +141,11 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: no .ipynb files in {target}", file=sys.stderr)
         return 2
     reports, failed = [], []
+    warn_without_sandbox()
     with Grader(jobs=args.jobs) as grader:
-        graded = list(grader.grade_paths(paths, assignment=args.assignment, seed=args.seed))
+        graded = list(grader.grade_paths(paths, root=target if target.is_dir() else None,
+                                         assignment=args.assignment, seed=args.seed))
+    note_repeated_students([r for _, r in graded if isinstance(r, Report)])
     for path, report in graded:
         if isinstance(report, Exception):  # one odd file must not stop a folder: name it and go on
             exc = report

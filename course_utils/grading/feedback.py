@@ -16,6 +16,7 @@ only, right for N = 1 only).
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,7 +52,7 @@ def factor_names(value: float, sizes: dict) -> list[str]:
                 candidates["1 − alpha"] = 1.0 - size
                 if size != 1:
                     candidates["1/(1 − alpha)"] = 1.0 / (1.0 - size)
-    if "N" in sizes and "T" in sizes and sizes["N"] * sizes["T"] not in (0, 1):
+    if sizes.get("N", 1) > 1 and sizes.get("T", 1) > 1:
         candidates["1/(N·T)"] = 1.0 / (sizes["N"] * sizes["T"])
     return [name for name, v in candidates.items() if abs(value - v) <= 1e-6 * max(1.0, abs(v))]
 
@@ -133,9 +134,9 @@ def _along(got, ref, axis) -> str | None:
     if right == [n - 1]:
         return "right at the last step only: the gradient from later steps is missing?"
     if right == [0]:
-        return "right at the first step only: the state is not carried from step to step?"
+        return "right at the first step only: what carries over from one step to the next is wrong?"
     if right and len(right) < n:
-        return f"right at steps {_and([str(t) for t in right])} only (of 0..{n - 1})"
+        return f"right only at step{'s' if len(right) > 1 else ''} {_and([str(t) for t in right])} (of 0..{n - 1})"
     return None
 
 
@@ -215,8 +216,9 @@ def summarize(wrong: list[Wrong]) -> str:
     return text + (f"; e.g. {example}" if example else "")
 
 
-def question_hints(checks: list[tuple[tuple[str, ...], bool]]) -> list[str]:
-    """Hints from which checks passed: [(edge sizes set to 1, passed), ...] of one question."""
+def question_hints(checks: list[tuple[tuple[str, ...], bool]], said: str = "") -> list[str]:
+    """Hints from which checks passed: [(edge sizes set to 1, passed), ...] of one question. A size
+    that a named factor already blames (`said` holds 1/T or 1/N) needs no hint of its own."""
     ordinary_failed = any(not edge and not ok for edge, ok in checks)
     if not ordinary_failed:
         return []
@@ -224,6 +226,7 @@ def question_hints(checks: list[tuple[tuple[str, ...], bool]]) -> list[str]:
     # a size-1 check speaks for one size only when it sets no other of T, N and L to 1
     told = {"T", "N", "L"}
     passed_edges = {e for edge, ok in checks if ok for e in edge if e in told and len(told & set(edge)) == 1}
+    passed_edges -= {size for size in ("T", "N") if re.search(rf"factor [^;]*\b{size}\b", said)}
     if "T" in passed_edges:
         hints.append("right for T = 1 but wrong for longer sequences: look at what links the steps (the state "
                      "carried forward, the gradient from later steps, the order of the steps)")

@@ -128,14 +128,11 @@ def _reference_namespace_cached(name: str) -> dict:
     namespace = {"__name__": "__main__"}
     from .worker import strip_magics
 
-    cwd = os.getcwd()  # (no MPLBACKEND here: a changed environment leaks into every kernel started later)
-    try:
-        os.chdir(root / "solutions")
-        for cell in nb.cells:
-            if cell.cell_type == "code" and not meta.is_grade(cell):
-                exec(compile(strip_magics(cell.source), f"<solution {spec.name}>", "exec"), namespace)
-    finally:
-        os.chdir(cwd)
+    # (no os.chdir here: it is process-wide, and other threads may be reading files by relative path;
+    # no MPLBACKEND either: a changed environment leaks into every kernel started later)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and not meta.is_grade(cell):
+            exec(compile(strip_magics(cell.source), f"<solution {spec.name}>", "exec"), namespace)
     return namespace
 
 
@@ -163,13 +160,18 @@ def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str], list[str
         gid = meta.meta(cell).get("grade_id")
         if gid in released:
             found.setdefault(gid, []).append(cell)
-    problems, notes = {}, []
+    problems: dict[str, str] = {}
+    notes: list[str] = []
     for gid, original in released.items():
         cells = found.get(gid, [])
         if len(cells) > 1 and meta.is_locked(original):
             # locked cells run as released, so a pasted copy does no harm: keep an unchanged copy
             cells = [c for c in cells if _source(c).strip() == original.source.strip()][:1] or cells[:1]
             found[gid] = cells
+        elif len(cells) > 1 and len({_source(c).strip() for c in cells}) == 1:
+            cells = cells[:1]                 # identical copies of an answer: the same code either way
+            found[gid] = cells
+            notes.append(f"answer cell '{gid}' appears twice with the same code; graded once")
         if not cells:
             if meta.is_locked(original):
                 notes.append(f"locked cell '{gid}' was deleted; it was restored from the exercise and grading "
@@ -179,7 +181,8 @@ def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str], list[str
                              "other cells")
         elif len(cells) > 1:
             problems[gid] = f"cell '{gid}' appears {len(cells)} times (duplicated); keep exactly one"
-        elif meta.is_locked(original) and _source(cells[0]).strip() != original.source.strip():
+        elif meta.is_locked(original) and (_source(cells[0]).strip() != original.source.strip()
+                                           or cells[0].get("cell_type") != original.cell_type):
             notes.append(f"locked cell '{gid}' was edited; it was restored from the exercise and grading went "
                          "on (nbgrader does the same): experiment in a new cell instead")
     return {gid: cells[0] for gid, cells in found.items() if len(cells) == 1}, problems, notes
@@ -209,7 +212,8 @@ def _student_cells(nb, spec: Assignment) -> list[dict]:
         gid = meta.meta(cell).get("grade_id")
         if gid in released:
             restore_before(gid)
-        if cell.get("cell_type") != "code":
+        is_locked_code = gid in released and released[gid].cell_type == "code" and meta.is_locked(released[gid])
+        if cell.get("cell_type") != "code" and not is_locked_code:   # (a locked code cell made markdown runs)
             continue
         if gid in released and meta.is_grade(released[gid]):
             continue
@@ -316,8 +320,9 @@ def run_submission(spec: Assignment, cells: list[dict], inputs: dict[int, dict],
                 "cell_seconds": cell_seconds, "question_seconds": question_seconds}))
             for q_index, q_inputs in inputs.items():
                 transport.save(job_dir / f"inputs_{q_index}", {}, q_inputs)
-            # two passes for a question that builds on earlier answers, plus the worker's start
-            overall = 2 * question_seconds * len(inputs) + 60
+            # every cell's own limit, two passes of checks for a question that builds on earlier
+            # answers, and the worker's start
+            overall = len(inputs) * (len(cells) * cell_seconds + 2 * question_seconds) + 60
             server_problem = server.run(job_dir, overall)
             for q_index in inputs:
                 out[q_index] = _question_outcome(job_dir, q_index, question_seconds, server_problem)
@@ -328,13 +333,19 @@ def run_submission(spec: Assignment, cells: list[dict], inputs: dict[int, dict],
 
 
 def _question_outcome(job_dir: Path, q_index: int, seconds: float, server_problem: str):
-    status_file = job_dir / f"status_{q_index}.json"
-    ended = json.loads(status_file.read_text()) if status_file.exists() else {}
-    status, skipped = ended.get("status", ""), ended.get("skipped", [])
+    try:
+        ended = json.loads((job_dir / f"status_{q_index}.json").read_text())
+        ended = ended if isinstance(ended, dict) else {}
+    except (OSError, ValueError):    # missing, or replaced by something else (the folder is the student's too)
+        ended = {}
+    status = ended.get("status", "") if isinstance(ended.get("status"), str) else ""
+    skipped = _labels(ended.get("skipped"))
     problem = {"ok": "", "": server_problem or "the question was not run",
-               "timeout": f"ran past the question's {seconds:.0f} s time limit (an infinite loop?)"}.get(
+               "timeout": f"the checks ran past the question's {seconds:.0f} s time limit (an infinite loop?)",
+               "exit code 3": "the grader's own code failed inside the student's process: did a cell change "
+                              "numpy, json, os or a built-in function?"}.get(
         status, f"the student's process ended abnormally ({status}: os._exit, a crash, or out of memory)")
-    empty = {"cell_errors": [], "checks": {}, "skipped": skipped, "refused": []}
+    empty = {"cell_errors": [], "checks": {}, "skipped": skipped, "refused": [], "slow": _labels(ended.get("slow"))}
     if not (job_dir / f"results_{q_index}.json").exists():
         return empty, {}, problem or "the student's process produced no result"
     try:
@@ -342,8 +353,13 @@ def _question_outcome(job_dir: Path, q_index: int, seconds: float, server_proble
         results = _well_formed(results)
     except Exception as exc:  # a half-written or tampered file
         return empty, {}, f"the student's results could not be read ({exc})"
-    results["skipped"] = skipped
+    results["skipped"], results["slow"] = skipped, _labels(ended.get("slow"))
     return results, outputs, problem
+
+
+def _labels(value) -> list[str]:
+    """A list of cell labels from the worker's status file, or [] for anything else."""
+    return [_text(s, 100) for s in value if isinstance(s, str)] if isinstance(value, list) else []
 
 
 def _text(value, limit: int = 500) -> str:
@@ -385,17 +401,21 @@ def touched_problems(question: Question, cell_problems: dict) -> list[str]:
     return [cell_problems[g] for g in (*question.solution_cells, question.grade_id) if g in cell_problems]
 
 
-def _check_message(check: Check, status: dict | None, output, expected, inputs: dict, problem: str) -> str:
-    """"" when the check passed, else what a student should read about it."""
+def _check_message(check: Check, status: dict | None, output, expected, inputs: dict, problem: str) -> tuple[str, float]:
+    """("", 1) when the check passed, else (what a student should read about it, the share of its
+    points still earned: the part of the result that is right)."""
     if status is None:
-        return problem or "not reached"
+        return problem or "not reached", 0.0
     if not status["ok"]:
-        return status["error"] + (f" ({status['where']})" if status.get("where") else "")
+        return status["error"] + (f" ({status['where']})" if status.get("where") else ""), 0.0
     sizes = check.sizes(inputs) if check.sizes else None
     try:
-        return (check.compare(output, expected, sizes) if check.compare else None) or ""
+        verdict = check.compare(output, expected, sizes) if check.compare else None
     except Exception as exc:  # an odd student value must not crash the grader
-        return f"could not compare the result ({type(exc).__name__}: {exc})"
+        return f"could not compare the result ({type(exc).__name__}: {exc})", 0.0
+    if not verdict:
+        return "", 1.0
+    return str(verdict), min(max(float(getattr(verdict, "credit", 0.0)), 0.0), 1.0)
 
 
 def _grade_pass(spec, question, inputs, results, outputs, problem, prefix: str = "") -> list[CheckResult]:
@@ -407,14 +427,14 @@ def _grade_pass(spec, question, inputs, results, outputs, problem, prefix: str =
         key = prefix + check.name
         status = results["checks"].get(key)
         expected = check.call(reference, copy.deepcopy(inputs[check.name])) if status and status["ok"] else None
-        msg = _check_message(check, status, outputs.get(key), expected, inputs[check.name], problem)
-        checks.append(CheckResult(check.name, check.points, 0.0 if msg else check.points, msg or "passed"))
+        msg, credit = _check_message(check, status, outputs.get(key), expected, inputs[check.name], problem)
+        checks.append(CheckResult(check.name, check.points, round(check.points * credit, 2), msg or "passed"))
     return checks
 
 
 def _pass_message(question: Question, checks: list[CheckResult]) -> list[str]:
     """Every failed check named with what is wrong, then the hints its pass/fail pattern gives."""
-    failed = [c for c in checks if c.score < c.points]
+    failed = [c for c in checks if c.message != "passed"]
     if not failed:
         return []
     # one example entry is enough for a question: later checks name what is wrong without one,
@@ -426,8 +446,8 @@ def _pass_message(question: Question, checks: list[CheckResult]) -> list[str]:
         texts[i] = "wrong in the same way" if bare in seen else text
         seen.append(bare)
     messages = [f"{c.name}: {t}" if len(question.checks) > 1 else t for c, t in zip(failed, texts)]
-    edges = [(check.edge, result.score == result.points) for check, result in zip(question.checks, checks)]
-    return messages + question_hints(edges)
+    edges = [(check.edge, result.message == "passed") for check, result in zip(question.checks, checks)]
+    return messages + question_hints(edges, said=" ".join(messages))
 
 
 def grade_question(spec: Assignment, question: Question, inputs: dict, outcome, problems: list[str]) -> QuestionResult:
@@ -458,7 +478,7 @@ def grade_question(spec: Assignment, question: Question, inputs: dict, outcome, 
     for gid in question.solution_cells:
         if gid in cell_errors and cell_errors[gid] not in " ".join(messages):
             messages.insert(0, f"cell '{gid}' raised {cell_errors[gid]}")
-    score = float(sum(c.score for c in checks))
+    score = round(float(sum(c.score for c in checks)), 2)
     message = "all checks passed" if not messages else "; ".join(messages)
     return QuestionResult(question.grade_id, question.title, score, question.points, message, checks)
 
@@ -475,24 +495,28 @@ def _grade_or_explain(spec, question, inputs, outcome, problems) -> QuestionResu
 SUBMITTED = "submitted"      # nbgrader's folder of submissions: submitted/<student>/<assignment>/<notebook>
 
 
-def student_name(path: Path) -> str:
-    """Who submitted: the folder after nbgrader's submitted/, else the folder above an assignment
-    folder (<student>/hw02/…), else the file's name without its extension."""
-    path = Path(path)
-    parts = path.resolve().parts[:-1]
+def student_name(path: Path, root: Path | None = None) -> str:
+    """Who submitted, from the path below the graded folder `root`: the folder after nbgrader's
+    submitted/; else, in <student>/<hwNN>/<file>, the folder above the assignment folder; else the
+    file's name without its extension."""
+    path = Path(path).resolve()
+    parts = path.parts[:-1]
     if SUBMITTED in parts and parts.index(SUBMITTED) + 1 < len(parts):
         return parts[parts.index(SUBMITTED) + 1]
-    if len(parts) >= 2 and re.match(r"hw\d\d", parts[-1].lower()):
-        return parts[-2]
+    inside = path.parent.relative_to(root.resolve()).parts if root and path.is_relative_to(root.resolve()) else ()
+    if len(inside) >= 2 and ASSIGNMENT_NAME.match(inside[-1].lower()):
+        return inside[-2]
     return path.stem
 
 
 def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed: int | None = None,
-                   limits: tuple[float, float] | None = None, server: WorkerServer | None = None) -> Report:
+                   limits: tuple[float, float] | None = None, server: WorkerServer | None = None,
+                   student: str | None = None) -> Report:
     """Grade one submission. Raises ValueError only when it cannot tell which assignment it is.
 
     seed: of the inputs (default: the assignment's fixed seed). limits: (seconds per cell, seconds
     per question) instead of the assignment's own. server: a warm worker to use (else one is started).
+    student: who submitted (default: from the path, see `student_name`).
     """
     path = Path(path)
     nb, read_problem = None, ""
@@ -505,7 +529,7 @@ def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed:
         raise ValueError(f"cannot tell which assignment {path.name} is: pass --assignment hwNN")
     spec = load_assignment(name)
     seed = spec.seed if seed is None else int(seed)
-    student = student_name(path)
+    student = student or student_name(path)
     if nb is None:
         questions = [QuestionResult(q.grade_id, q.title, 0.0, q.points, read_problem) for q in spec.questions]
         return Report(str(path), name, seed, 0.0, _max(spec), questions, [read_problem], student)
@@ -526,8 +550,12 @@ def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed:
     limit = (limits or (spec.cell_seconds,))[0]
     problems += [f"cell '{label}' ran past the {limit:.0f} s limit per cell and could not be interrupted (does it "
                  f"catch every exception?); it was skipped for every question" for label in skipped]
-    return Report(str(path), name, seed, float(sum(q.score for q in questions)), _max(spec), questions, problems,
-                  student)
+    slow = sorted({label for outcome in outcomes.values() for label in outcome[0].get("slow", [])})
+    problems += [f"cell '{label}' ran past the {limit:.0f} s limit per cell and was stopped; it was skipped for "
+                 "the later questions (it is not an answer cell: move long experiments out of the notebook "
+                 "you hand in, or make them faster)" for label in slow]
+    return Report(str(path), name, seed, round(float(sum(q.score for q in questions)), 2), _max(spec), questions,
+                  problems, student)
 
 
 def _refusal_notes(outcomes: dict) -> list[str]:
@@ -559,11 +587,12 @@ class Grader:
     def grade(self, path, **kwargs) -> Report:
         return grade_notebook(path, server=self._server(), **kwargs)
 
-    def grade_paths(self, paths, **kwargs):
-        """Yield (path, Report or the exception it raised), in the order of `paths`."""
+    def grade_paths(self, paths, root: Path | None = None, **kwargs):
+        """Yield (path, Report or the exception it raised), in the order of `paths`; students are
+        named from each path below the graded folder `root` (see `student_name`)."""
         def one(path):
             try:
-                return path, self.grade(path, **kwargs)
+                return path, self.grade(path, student=student_name(path, root), **kwargs)
             except Exception as exc:  # reported by the caller, in order
                 return path, exc
 

@@ -29,7 +29,7 @@ class Check:
     points: float
     make_inputs: Callable[[np.random.Generator], dict]     # grader side: fresh inputs
     call: Callable[[dict, dict], Any]                       # (namespace, inputs) -> result, run on both sides
-    compare: Callable[..., str | None] | None = None        # (student, reference, sizes) -> None or what is wrong
+    compare: Callable[..., str | None] | None = None        # (student, reference, sizes) -> None or a Mismatch
     hidden: bool = True                                     # not among the visible tests
     keeps_inputs: bool = False                              # the answer must leave its inputs unchanged
     edge: tuple[str, ...] = ()                              # sizes this check sets to 1 ("T", "N", ...)
@@ -88,18 +88,41 @@ def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] =
     layouts = layouts or {}
 
     def compare(student, reference, sizes: dict | None = None) -> str | None:
-        wrong: list[Wrong] = []
         if cases and isinstance(reference, list):
             if not isinstance(student, (list, tuple)) or len(student) != len(reference):
-                return f"the result should be a list of {len(reference)} results, one per case"
+                return Mismatch(f"the result should be a list of {len(reference)} results, one per case")
+            wrong: list[Wrong] = []
+            credits = []
             for i, (s, r) in enumerate(zip(student, reference)):
-                case_sizes = sizes[i] if isinstance(sizes, list) else sizes
-                found: list[Wrong] = []
-                walk(s, r, (), found, case_sizes)
-                wrong += [Wrong(f"{w.name} of case {i}", w.pattern, w.factor, w.example) for w in found]
-        else:
+                found, credit = graded(s, r, sizes[i] if isinstance(sizes, list) else sizes)
+                credits.append(credit)
+                wrong += [Wrong(f"{w.name} of case {i}", w.pattern, w.factor,
+                                f"case {i}: {w.example}" if w.example else "") for w in found]
+            return Mismatch(summarize(wrong), sum(credits) / len(credits)) if wrong else None
+        wrong, credit = graded(student, reference, sizes)
+        return Mismatch(summarize(wrong), credit) if wrong else None
+
+    def graded(student, reference, sizes) -> tuple[list[Wrong], float]:
+        """The wrong outputs, and the share of the result's items (a returned tuple's items, a
+        dict's entries) that are right: each item earns its share of the check's points."""
+        wrong: list[Wrong] = []
+        same_tuple = isinstance(reference, (tuple, list)) and isinstance(student, (tuple, list)) \
+            and len(student) == len(reference)
+        same_dict = isinstance(reference, dict) and isinstance(student, dict)
+        if not (same_tuple or same_dict) or not reference:
             walk(student, reference, (), wrong, sizes)
-        return summarize(wrong) if wrong else None
+            return wrong, 0.0
+        keys = list(reference) if same_dict else list(range(len(reference)))
+        bad = 0
+        for key in keys:
+            found: list[Wrong] = []
+            if same_dict and key not in student:
+                found.append(Wrong(_name((key,), names), "is missing"))
+            else:
+                walk(student[key], reference[key], (key,), found, sizes)
+            bad += bool(found)
+            wrong += found
+        return wrong, 1.0 - bad / len(keys)
 
     def walk(student, reference, path: tuple, wrong: list, sizes) -> None:
         name = _name(path, names)
@@ -133,15 +156,32 @@ def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] =
     return compare
 
 
-def _name(path: tuple, names: tuple[str, ...]) -> str:
-    """How a report names an output: a returned tuple's item by `names`, a dict's entry by its key
-    (x, W_hh), deeper items as indices (params[0]['W_hx']); the whole result is 'the result'."""
+class Mismatch(str):
+    """What is wrong with a result (the message), and `credit`: the share of its items that are right."""
+
+    def __new__(cls, message: str, credit: float = 0.0):
+        text = super().__new__(cls, message)
+        text.credit = float(credit)
+        return text
+
+
+def _name(path: tuple, names: tuple) -> str:
+    """How a report names an output: a returned tuple's item by `names` (an entry may be a pair
+    (name, names of its own items), e.g. ("cache", ("x", "h_prev", ...))), a dict's entry by its
+    key (x, W_hh), deeper items as indices (params[0]['W_hx']). A result that is one array is
+    named by a single entry of `names`, else 'the result'."""
+    label = lambda entry: entry[0] if isinstance(entry, tuple) else entry
     if not path:
-        return "the result"
-    first = path[0]
-    head = names[first] if isinstance(first, int) and first < len(names) else \
-        (first if isinstance(first, str) else f"result[{first}]")
-    return head + "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in path[1:])
+        return label(names[0]) if len(names) == 1 else "the result"
+    first, rest = path[0], path[1:]
+    if isinstance(first, int) and first < len(names):
+        entry = names[first]
+        head = label(entry)
+        if isinstance(entry, tuple) and rest and isinstance(rest[0], int) and rest[0] < len(entry[1]):
+            head, rest = f"{head} {entry[1][rest[0]]}", rest[1:]
+    else:
+        head = first if isinstance(first, str) else f"result[{first}]"
+    return head + "".join(f"[{k!r}]" if isinstance(k, str) else f"[{k}]" for k in rest)
 
 
 def _compare_leaf(student, reference, name, tol, rel, layout, sizes) -> Wrong | None:
@@ -162,6 +202,9 @@ def _compare_leaf(student, reference, name, tol, rel, layout, sizes) -> Wrong | 
     got = np.asarray(student)
     if got.dtype == object or not np.issubdtype(got.dtype, np.number):
         return Wrong(name, f"should hold numbers, got dtype {got.dtype}")
+    if np.issubdtype(got.dtype, np.floating) and got.dtype.itemsize < 8 and ref.dtype == np.float64:
+        return Wrong(name, f"was computed in {got.dtype} (about 7 digits); the inputs are float64 and the "
+                           "grader compares to 1e-6, so keep float64 throughout")
     if got.shape != ref.shape:
         return describe_wrong(name, got, ref, layout, sizes)
     if not np.all(np.isfinite(got)):

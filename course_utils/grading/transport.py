@@ -6,11 +6,16 @@ Supported: numbers, bools, None, strings, numeric numpy arrays, and tuples/lists
 """
 from __future__ import annotations
 
+import io
 import json
 import numbers
+import os
+import struct
 from pathlib import Path
 
 import numpy as np
+
+MAX_ARRAY_BYTES = 64 << 20     # a larger array crosses as "unsupported": no answer here needs one
 
 
 def encode(value, arrays: dict, prefix: str = "a"):
@@ -24,6 +29,8 @@ def encode(value, arrays: dict, prefix: str = "a"):
     if isinstance(value, np.ndarray):
         if value.dtype == object or not (np.issubdtype(value.dtype, np.number) or value.dtype == bool):
             return {"t": "unsupported", "type": f"numpy array of dtype {value.dtype}"}
+        if value.nbytes > MAX_ARRAY_BYTES:
+            return {"t": "unsupported", "type": f"numpy array of {value.nbytes / 2**20:.0f} MB (far larger than asked)"}
         key = f"{prefix}{len(arrays)}"
         arrays[key] = value
         return {"t": "array", "k": key}
@@ -80,3 +87,48 @@ def load(path: Path) -> tuple[dict, dict]:
     with np.load(path.with_suffix(".npz"), allow_pickle=False) as npz:
         arrays = {k: npz[k] for k in npz.files}
     return doc["payload"], {name: decode(d, arrays) for name, d in doc["values"].items()}
+
+
+def pack(payload: dict, values: dict) -> bytes:
+    """`save` into bytes, for a pipe: header length, JSON, then the .npz."""
+    arrays: dict = {}
+    described = {name: encode(v, arrays) for name, v in values.items()}
+    head = json.dumps({"payload": payload, "values": described}).encode("utf-8")
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    return struct.pack("<Q", len(head)) + head + buffer.getvalue()
+
+
+def unpack(data: bytes) -> tuple[dict, dict]:
+    """What `pack` wrote: (payload, {name: value}); arrays never unpickled."""
+    (size,) = struct.unpack("<Q", data[:8])
+    doc = json.loads(data[8:8 + size].decode("utf-8"))
+    with np.load(io.BytesIO(data[8 + size:]), allow_pickle=False) as npz:
+        arrays = {k: npz[k] for k in npz.files}
+    return doc["payload"], {name: decode(d, arrays) for name, d in doc["values"].items()}
+
+
+def send(fd: int, payload: dict, values: dict) -> None:
+    """One message on a pipe: its length, then `pack`'s bytes."""
+    data = pack(payload, values)
+    view = memoryview(struct.pack("<Q", len(data)) + data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
+def receive(fd: int) -> tuple[dict, dict]:
+    """The next message `send` wrote to the pipe; EOFError when the other end has closed."""
+    (size,) = struct.unpack("<Q", _read_exactly(fd, 8))
+    return unpack(_read_exactly(fd, size))
+
+
+def _read_exactly(fd: int, size: int) -> bytes:
+    chunks, left = [], size
+    while left:
+        chunk = os.read(fd, min(left, 1 << 20))
+        if not chunk:
+            raise EOFError("the other end of the pipe closed")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+

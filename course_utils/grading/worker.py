@@ -27,8 +27,9 @@ Two layers keep the student's code in its place:
   programs and writing into the checkout with a message a student can read.
 Every action the guard refuses is logged with the cell that tried it, and the report names it.
 A question that builds on earlier answers (`Question.builds_on`) runs its checks a second time
-with the reference versions of those functions put in the student's namespace; the supervisor
-reads them from solutions/ before the sandbox hides it, and only for such a question.
+with the reference versions of those functions in place of the student's: stubs that pass their
+arguments as data to an `oracle` process, which the supervisor starts before the sandbox closes,
+so the reference code itself never enters the student's process.
 A check can also insist that the answer leaves its inputs unchanged, and an assignment can insist
 that answers run only their own code (not torch or course_utils), which a profile hook enforces
 while the check runs. These two rules are nudges against honest mistakes: code in the same
@@ -163,8 +164,13 @@ def changed_inputs(before, after, path: str = "") -> list[str]:
 
 
 def _module_of(frame_or_fn) -> str:
+    """The module a frame really runs in, or a C function belongs to. A frame counts as a module's
+    only if its globals are that module's own dict: code run with a borrowed name
+    (exec(..., {"__name__": "course_utils.lstm"})) is the student's own."""
     if hasattr(frame_or_fn, "f_globals"):
-        return frame_or_fn.f_globals.get("__name__", "") or ""
+        name = frame_or_fn.f_globals.get("__name__", "")
+        module = sys.modules.get(name) if isinstance(name, str) else None
+        return name if module is not None and getattr(module, "__dict__", None) is frame_or_fn.f_globals else ""
     module = getattr(frame_or_fn, "__module__", None)
     return module if isinstance(module, str) else type(getattr(frame_or_fn, "__self__", None)).__module__
 
@@ -214,8 +220,11 @@ def own_code_only(foreign: tuple[str, ...], allowed: frozenset):
     threading.setprofile(profile)
     sys.setprofile(profile)
     _Watch.active, _Watch.tampered = True, False
+    failure = None
     try:
         yield
+    except BaseException as exc:   # a forbidden call is named even when the answer then failed
+        failure = exc
     finally:
         _Watch.active = False
         still_on = sys.getprofile() is profile and not _Watch.tampered
@@ -226,6 +235,8 @@ def own_code_only(foreign: tuple[str, ...], allowed: frozenset):
     if found:
         raise GraderRule(f"the answer calls {found[0]}; this homework asks for your own numpy code, "
                          f"not a call into {' or '.join(foreign)}")
+    if failure is not None:
+        raise failure
 
 
 def _on_alarm(signum, frame):
@@ -278,8 +289,9 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
               report=lambda label: None) -> tuple[dict, list[dict]]:
     """Execute cells in one namespace, each under an alarm; return (namespace, per-cell errors).
 
-    Cells labelled in `skip` are not run (an earlier run got stuck in them); `report(label)` is
-    called before each cell, so the parent can see where the child is.
+    Cells labelled in `skip` are not run (an earlier run got stuck in them, or ran out of time);
+    `report(label)` is called before each cell, so the parent can see where the child is, and
+    `report(SLOW + label)` after a cell the alarm stopped.
     """
     namespace = {"__name__": "__main__"}
     errors = []
@@ -300,6 +312,8 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
             exec(code, namespace)
         except BaseException as exc:  # a student's cell may raise anything, SystemExit included
             errors.append({**where, "error": describe(exc)})
+            if isinstance(exc, CellTimeout):
+                report(SLOW + cell["label"])
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
     return namespace, errors
@@ -319,12 +333,12 @@ def run_check(check, spec, namespace: dict, inputs: dict, _monitor=None):
 
 
 def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: tuple[str, ...] = (),
-                 report=lambda label: None, unisolated: str = "", reference_cells: tuple[str, ...] = ()) -> None:
+                 report=lambda label: None, unisolated: str = "", oracle: tuple[int, int] | None = None) -> None:
     """In a forked child: run the student's cells, then question q_index's checks; save after each.
-    With `reference_cells` (the sources that define the reference versions of the functions the
-    question builds on) the checks run once more with those functions in place of the student's;
-    their results are saved under "ref:<check name>". `unisolated` says why the namespace sandbox
-    could not be built ("" when it was)."""
+    With `oracle` (the pipe to the reference functions the question builds on: write fd, read fd)
+    the checks run once more with stubs of those functions in place of the student's; their
+    results are saved under "ref:<check name>". `unisolated` says why the namespace sandbox could
+    not be built ("" when it was)."""
     from . import transport
 
     question = spec.questions[q_index]
@@ -335,13 +349,16 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
     limit_memory()
     guard_checkout(work_dir=out.parent)
     checker, monitor, refusals = run_check, own_code_only, _Refusals.log   # bound before student code runs
+    with_reference = _with_reference
     namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
     _Refusals.cell = "a check"
     results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated, "refused": refusals}, {}
     transport.save(out, results, outputs)
-    for prefix in ("", "ref:") if reference_cells else ("",):
-        # the second pass puts the reference functions in (in place): only after the first has run
-        ns = namespace if not prefix else _with_reference(namespace, reference_cells, job["cell_seconds"])
+    for prefix in ("", "ref:") if oracle else ("",):
+        # the second pass puts the reference stubs in (in place): only after the first has run
+        ns = namespace if not prefix else with_reference(namespace, oracle, job["cell_seconds"])
+        if ns is None:
+            break
         for check in question.checks:
             key = prefix + check.name
             report("")                                    # not in a cell: a stuck check is a question time-out
@@ -362,42 +379,42 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
                 transport.save(out, results, outputs)
 
 
-def _with_reference(namespace: dict, sources: tuple[str, ...], seconds: float) -> dict:
-    """The student's namespace with the functions defined by the reference `sources` (run in a
-    namespace of their own, so they call only each other) in place of the student's. Changed in
-    place, because the student's functions look their helpers up in it; this is the last pass."""
-    reference: dict = {"__name__": "__main__"}
+def _oracle_stub(name: str, oracle: tuple[int, int]):
+    """A function that asks the oracle process to run the reference `name` on its arguments."""
+    from . import transport
+
+    write_fd, read_fd = oracle
+
+    def stub(*args, **kwargs):
+        transport.send(write_fd, {"name": name}, {"args": list(args), "kwargs": kwargs})
+        payload, values = transport.receive(read_fd)
+        if "error" in payload:
+            raise RuntimeError(f"the reference {name} could not run on the arguments your code gave it "
+                               f"({payload['error']})")
+        return values["result"]
+
+    stub.__name__ = stub.__qualname__ = name
+    return stub
+
+
+def _with_reference(namespace: dict, oracle: tuple[int, int], seconds: float) -> dict | None:
+    """The student's namespace with stubs of the oracle's reference functions in place of the
+    student's (changed in place: the student's functions look their helpers up in it). None when
+    the oracle serves nothing."""
+    from . import transport
+
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        for source in sources:
-            exec(compile(strip_magics(source), "<reference>", "exec"), reference)
-    except BaseException:  # the reference must not fail; if it does, the second pass is the first
-        return namespace
+        payload, _ = transport.receive(oracle[1])
+    except BaseException:  # no oracle (no solutions here, or it failed): no second pass
+        return None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    defined = {k: v for k, v in reference.items() if callable(v) and getattr(v, "__module__", "") == "__main__"}
-    namespace.update(defined)
+    names = [n for n in payload.get("names", []) if isinstance(n, str)]
+    if not names:
+        return None
+    namespace.update({name: _oracle_stub(name, oracle) for name in names})
     return namespace
-
-
-def reference_sources(spec, question, root: Path | None = None) -> tuple[str, ...]:
-    """The solution notebook's locked code cells (set-up, given functions) and the solution cells
-    named by `question.builds_on`, in notebook order: what defines the reference versions of the
-    functions the question builds on. Read only by the supervisor, before the sandbox hides them."""
-    if not question.builds_on:
-        return ()
-    from . import nbgrader_meta as meta
-
-    cells = json.loads(((root or course_root()) / "solutions" / spec.notebook).read_text(encoding="utf-8"))["cells"]
-    sources = []
-    for cell in cells:
-        m = meta.meta(cell)
-        if cell.get("cell_type") != "code" or m.get("grade"):
-            continue
-        if m.get("grade_id") in question.builds_on or (meta.is_locked(cell) and not m.get("solution")):
-            source = cell.get("source", "")
-            sources.append("".join(source) if isinstance(source, list) else source)
-    return tuple(sources)
 
 
 def _exit_status(status: int) -> str:
@@ -415,32 +432,63 @@ def _end_like(status: int) -> None:
     os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 3)
 
 
-def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tuple[str, str | None]:
-    """Wait for a child, reading the labels it reports before each cell. Kill it past `seconds`
-    ('timeout'), or when one cell runs past `cell_seconds` plus a grace period, i.e. the cell
-    ignored the alarm ('stuck', label). Otherwise return how it ended."""
+SLOW = "!slow "        # a progress line that names a cell the alarm stopped (no label starts with "!")
+
+
+def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tuple[str, str | None, list[str]]:
+    """Wait for a child, reading the labels it reports before each cell (and "" when its checks
+    begin). Kill it when its checks run past `seconds` ('timeout'; the cells have their own limit
+    each), or when one cell runs past `cell_seconds` plus a grace period, i.e. the cell ignored the
+    alarm ('stuck', label). Returns (how it ended, the stuck cell, the cells the alarm stopped)."""
     os.set_blocking(progress_fd, False)
-    deadline = time.monotonic() + seconds
-    label, since, pending = "", time.monotonic(), b""
+    start = time.monotonic()
+    deadline = start + seconds + 1000 * cell_seconds     # until the checks begin, the cells' own limits rule
+    label, since, pending, checks, slow = "", start, b"", False, []
     while True:
         try:
             chunk = os.read(progress_fd, 65536)
         except BlockingIOError:
             chunk = b""
         pending += chunk
-        if b"\n" in chunk:
-            *lines, pending = pending.split(b"\n")
-            label, since = lines[-1].decode("utf-8", "replace"), time.monotonic()
+        *lines, pending = pending.split(b"\n")
+        for line in (raw.decode("utf-8", "replace") for raw in lines):
+            if line.startswith(SLOW):
+                slow.append(line[len(SLOW):])
+                continue
+            label, since = line, time.monotonic()
+            if line == "" and not checks:
+                checks, deadline = True, since + seconds
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
-            return _exit_status(status), None
+            return _exit_status(status), None, slow
         now = time.monotonic()
         stuck = bool(label) and now - since > cell_seconds + GRACE_SECONDS
         if now > deadline or stuck:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return ("stuck", label) if stuck else ("timeout", None)
+            return ("stuck", label, slow) if stuck else ("timeout", None, slow)
         time.sleep(0.01)
+
+
+def start_oracle(spec, q_index: int):
+    """Start the oracle process for a question (see `oracle`): ((write fd, read fd) for the
+    student's side, its Popen), or (None, None) if it cannot start. Runs in the supervisor before
+    the sandbox is built, so the oracle, a fresh process, can read the reference solutions."""
+    import subprocess
+
+    to_oracle_r, to_oracle_w = os.pipe()
+    from_oracle_r, from_oracle_w = os.pipe()
+    try:
+        proc = subprocess.Popen([sys.executable, "-m", "course_utils.grading.oracle", spec.name, str(q_index),
+                                 str(to_oracle_r), str(from_oracle_w)], pass_fds=(to_oracle_r, from_oracle_w),
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    except OSError:
+        for fd in (to_oracle_r, to_oracle_w, from_oracle_r, from_oracle_w):
+            os.close(fd)
+        return None, None
+    os.close(to_oracle_r)
+    os.close(from_oracle_w)
+    return (to_oracle_w, from_oracle_r), proc
 
 
 def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, skip: tuple[str, ...],
@@ -454,10 +502,7 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
         for fd in close_fds:
             os.close(fd)
         sandbox.die_with_parent()  # if the fork server is killed (the grader's overall limit), so is this
-        try:
-            reference = reference_sources(spec, spec.questions[q_index])
-        except (OSError, ValueError, KeyError):
-            reference = ()        # no solutions/ here: grade with the student's own functions only
+        oracle, oracle_proc = start_oracle(spec, q_index) if spec.questions[q_index].builds_on else (None, None)
         try:
             if os.environ.get(NO_SANDBOX):
                 raise sandbox.SandboxUnavailable(f"turned off by {NO_SANDBOX}")
@@ -473,12 +518,17 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
             try:
                 run_question(job, spec, q_index, inputs, job_dir / f"results_{q_index}", skip,
                              report=lambda label: os.write(write_fd, label.encode("utf-8") + b"\n"),
-                             unisolated=unisolated, reference_cells=reference)
+                             unisolated=unisolated, oracle=oracle)
             except BaseException:
                 code = 3
             os._exit(code)
         os.close(write_fd)
+        for fd in oracle or ():
+            os.close(fd)
         _, status = os.waitpid(inner, 0)
+        if oracle_proc is not None:
+            oracle_proc.kill()
+            oracle_proc.wait()
         _end_like(status)
     os.close(write_fd)
     try:
@@ -509,15 +559,20 @@ def run_job(job_dir: Path, close_fds: tuple[int, ...] = ()) -> None:
 
     job = json.loads((job_dir / "job.json").read_text())
     spec = importlib.import_module(f"course_utils.grading.assignments.{job['assignment']}").ASSIGNMENT
+    answers = {gid for question in spec.questions for gid in question.solution_cells}
     skipped: list[str] = []       # cells that ignored the alarm: skipped for every later question too
+    slow: list[str] = []          # cells other than answers that the alarm stopped: skipped later too
     for q_index in job["questions"]:
         _, inputs = transport.load(job_dir / f"inputs_{q_index}")
         while True:
-            status, stuck = run_in_child(job, spec, q_index, inputs, job_dir, tuple(skipped), close_fds)
+            status, stuck, stopped = run_in_child(job, spec, q_index, inputs, job_dir, tuple(skipped + slow),
+                                                  close_fds)
+            slow += [label for label in stopped if label not in answers and label not in slow + skipped]
             if stuck is None or stuck in skipped:
                 break
             skipped.append(stuck)
-        (job_dir / f"status_{q_index}.json").write_text(json.dumps({"status": status, "skipped": skipped}))
+        (job_dir / f"status_{q_index}.json").write_text(json.dumps({"status": status, "skipped": skipped,
+                                                                    "slow": slow}))
 
 
 def main(job_dir: str) -> None:

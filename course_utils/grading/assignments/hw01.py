@@ -1,7 +1,8 @@
 """Grading spec of hw01: bigram statistics, interpolated Kneser–Ney, perplexity, and choosing the discount.
 
-Every check draws new texts: V from 3 to 12 token ids, 20 to 300 tokens, sampled from a random
-Markov chain with peaked rows (so some bigrams repeat, some contexts and tokens never occur),
+Every check draws new texts: V from 4 to 12 token ids, 20 to 300 tokens, sampled from a random
+Markov chain with peaked rows (so some bigrams repeat), always with an id that never occurs and
+one that occurs only as the last token (so unseen contexts and tokens are in every text),
 plus edge cases with a fixed structure (2 tokens, V = 1, ids that leave part of the vocabulary
 unused, a context seen only at the end, d = 1). Choosing d builds on the three earlier functions,
 so it is also graded with the reference versions of them (one bug, one charge).
@@ -29,8 +30,13 @@ def _text(rng, V, T, n_used=None, concentration=0.3):
 
 
 def _random_case(rng):
-    V, T = int(rng.integers(3, 13)), int(rng.integers(20, 301))
-    return {"ids": _text(rng, V, T), "V": V}
+    """A random text that always has what the model must handle: an id it never uses (an unseen
+    context and an unseen token) and one it uses only as the very last token (a token seen, but
+    never followed by anything). The seed changes the numbers, never which cases occur."""
+    V, T = int(rng.integers(4, 13)), int(rng.integers(20, 301))
+    ids = _text(rng, V, T, n_used=V - 2)
+    last_only = rng.choice(np.setdiff1d(np.arange(V), ids))
+    return {"ids": np.append(ids, last_only), "V": V}
 
 
 def _edge_cases(rng):
@@ -39,7 +45,7 @@ def _edge_cases(rng):
     last_once = _text(rng, V, int(rng.integers(20, 80)), n_used=V - 1)
     unused = np.setdiff1d(np.arange(V), last_once)[0]
     return {"cases": [
-        {"ids": rng.integers(0, V, 2), "V": V},
+        {"ids": rng.choice(V, 2, replace=False), "V": V},
         {"ids": np.zeros(int(rng.integers(2, 30)), dtype=np.int64), "V": 1},
         {"ids": _text(rng, V, int(rng.integers(20, 200)), n_used=2), "V": V},
         {"ids": np.append(last_once, unused), "V": V},

@@ -43,11 +43,21 @@ def _step_inputs(rng, alpha=None, ones=()):
             "alpha": _alpha(rng) if alpha is None else alpha}
 
 
+def _labels(rng, O, shape):
+    """Class labels in [0, O); with two or more examples, the first two of every row differ, so a
+    batch never has one label for all (where an indexing slip such as do[:, y] would pass)."""
+    y = rng.integers(0, O, shape)
+    if y.shape[-1] >= 2:
+        y[..., :2] = np.array([rng.choice(O, 2, replace=False) for _ in range(int(np.prod(y.shape[:-1])))]
+                              ).reshape(y.shape[:-1] + (2,))
+    return y
+
+
 def _readout_inputs(rng, ones=()):
     N, D, H = _sizes(rng, ones)
     O = int(rng.integers(2, 6))
     return {"h": rng.uniform(-1, 1, (N, H)), "P": _random_sensitivities(rng, N, D, H),
-            "y": rng.integers(0, O, N), "W_oh": rng.standard_normal((O, H)), "b_o": rng.standard_normal(O)}
+            "y": _labels(rng, O, N), "W_oh": rng.standard_normal((O, H)), "b_o": rng.standard_normal(O)}
 
 
 def _sequence_inputs(rng, alpha=None, ones=()):
@@ -60,7 +70,7 @@ def _online_inputs(rng, ones=()):
     N, D, H, T = _sizes(rng, ones, count=4)
     O = int(rng.integers(2, 5))
     params = {**_weights(rng, D, H), "W_oh": rng.standard_normal((O, H)) / np.sqrt(H), "b_o": 0.1 * rng.standard_normal(O)}
-    return {"xs": rng.standard_normal((T, N, D)), "ys": rng.integers(0, O, (T, N)), "h0": rng.uniform(-1, 1, (N, H)),
+    return {"xs": rng.standard_normal((T, N, D)), "ys": _labels(rng, O, (T, N)), "h0": rng.uniform(-1, 1, (N, H)),
             "params": params, "alpha": _alpha(rng), "lr": float(rng.uniform(0.05, 0.5))}
 
 

@@ -227,7 +227,7 @@ COUPLED = Layout(blocks=(0, ("f", "g", "o")))
 PEEPHOLE = Layout(blocks=(0, ("i", "f", "g", "o")))
 MGU_H = compare_arrays(tol=1e-6, names=("h",))
 MGU_CACHE = compare_arrays(tol=1e-6, names=("x", "h_prev", "W_x", "W_h", "f", "n"))
-MGU_BOTH = compare_arrays(tol=1e-6, names=("h", "cache"))
+MGU_BOTH = compare_arrays(tol=1e-6, names=("h", ("cache", ("x", "h_prev", "W_x", "W_h", "f", "n"))))
 MGU_GRADS = compare_arrays(tol=1e-6, names=("dx", "dh_prev", "dW_x", "dW_h", "db"),
                            layouts={"dW_x": MGU, "dW_h": MGU, "db": MGU})
 COUPLED_GRADS = compare_arrays(tol=1e-6, names=("dx", "dh_prev", "dc_prev", "dW_x", "dW_h", "db"),
