@@ -145,6 +145,34 @@ def test_plain_caption_drops_tex_markup():
         == "unrolled for T = 4: the same W_hx, hat y_t and diag(f')"
 
 
+def _cells(*children):
+    """A docutils section of notebook cells as myst-nb lays them out: code cells are containers of class cell."""
+    from docutils import nodes
+
+    section = nodes.section()
+    for child in children:
+        if child == "figure":
+            child = nodes.container("", nodes.image(uri="fig.png"), classes=["cell"])
+        elif child == "checks":
+            child = nodes.container("", nodes.literal_block(text="✓ ok"), classes=["cell"])
+        else:
+            child = nodes.paragraph(text=child)
+        section += child
+    return section
+
+
+def test_figure_caption_is_the_paragraph_after_the_figure():
+    from docutils import nodes
+
+    def caption(*children):
+        return site_ext.figure_caption(next(_cells(*children).findall(nodes.image)))
+
+    assert caption("lead-in", "figure", "Left: $W_{hx}$ at work.") == ("Left: W_hx at work.", "after")
+    assert caption("lead-in", "figure", "checks", "checks", "caption") == ("caption", "after checks")
+    assert caption("The figure shows $h_t$.", "figure", "figure") == ("The figure shows h_t.", "before")
+    assert caption("figure") == (None, "none")
+
+
 def test_chinese_runs_get_a_lang():
     pieces = site_ext.mark_chinese("hidden state 隐状态 (隐藏层 状态), ok")
     assert [p.astext() for p in pieces] == ["hidden state ", "隐状态", " (", "隐藏层 状态", "), ok"]
