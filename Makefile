@@ -16,12 +16,13 @@ WORKSPACE ?= workspace
 # Config that make lab adds in front of the user's: no nbgrader panels or server handlers, no news pop-up.
 LAB_CONFIG := $(CURDIR)/tools/lab_config
 
-.PHONY: lab fresh slides test unit notebooks bench lock clean help
+.PHONY: lab fresh slides site test unit notebooks bench lock clean help
 
 help:
 	@echo "make lab        start JupyterLab on a working copy of the course in $(WORKSPACE)/ (PORT=$(PORT))"
 	@echo "make fresh NB=03_srn_forward   a fresh copy of one notebook in $(WORKSPACE)/ (NB=all: every one)"
 	@echo "make slides     static reveal.js decks of the lectures in build/slides/, for a browser offline"
+	@echo "make site       the course website in build/site/ (REPOSITORY_URL=... for its open-an-issue links)"
 	@echo "make test       unit tests + every notebook under nbval (strict)"
 	@echo "make unit       unit tests only (fast)"
 	@echo "make notebooks  re-execute every lecture notebook in place"
@@ -51,6 +52,10 @@ fresh: $(STAMP)
 
 slides: $(STAMP)
 	$(PY) tools/slides.py --out build/slides $(wildcard notebooks/*.ipynb)
+
+# The course website from the committed notebooks (nothing is executed); tools/build_site.py, site/conf.py.
+site: $(STAMP)
+	$(if $(REPOSITORY_URL),REPOSITORY_URL=$(REPOSITORY_URL)) $(PY) tools/build_site.py --out build/site
 
 test: $(STAMP)
 	env -u MPLBACKEND $(PY) -m pytest -n $(JOBS) --dist loadscope tests $(NB_DIRS) $(NBVAL)

@@ -11,15 +11,11 @@ from pathlib import Path
 import nbformat
 import pytest
 import slides
+from browser import LOCAL_HOSTS, RequestLog, chromium
 from bs4 import BeautifulSoup
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = ROOT / "notebooks" / "03_srn_forward.ipynb"
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--no-first-run", "--disable-default-apps", "--disable-sync"]
-LOCAL_SCHEMES = ("file:", "data:", "about:", "blob:")
-LOCAL_HOSTS = re.compile(r"^https?://(127\.0\.0\.1|localhost|\[::1\])(:\d+)?/")
 # TeX that MathJax should have replaced, left in the visible text: a delimiter, a control word, a sub-
 # or superscript group
 RAW_TEX = re.compile(r"\$|\\\(|\\\)|\\\[|\\\]|\\[A-Za-z]+|[_^]\{")
@@ -118,14 +114,7 @@ def test_skip_cells_are_left_out_and_notes_go_to_the_speaker(decks):
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"chromium is not installed at {CHROMIUM} (Debian: apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
+    yield from chromium()
 
 
 class Visit:
@@ -133,12 +122,8 @@ class Visit:
 
     def __init__(self, browser, deck: Path):
         self.page = browser.new_page(viewport={"width": 1280, "height": 800})
-        self.requests, self.failed, self.errors = [], [], []
-        self.page.on("request", lambda r: self.requests.append(r.url))
-        # MathJax 2 declares a blank font at about:blank (a font-loading probe) that chromium refuses: not a file
-        self.page.on("requestfailed",
-                     lambda r: r.url.startswith("about:") or self.failed.append(f"{r.url} ({r.failure})"))
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.log = RequestLog(self.page)
+        self.failed, self.errors = self.log.failed, self.log.errors
         self.page.goto(deck.as_uri())
         self.page.wait_for_function("window.Reveal && Reveal.isReady() && window.MathJax && MathJax.isReady",
                                     timeout=30_000)
@@ -153,7 +138,7 @@ class Visit:
         self.typeset()
 
     def remote_requests(self):
-        return [u for u in self.requests if not u.startswith(LOCAL_SCHEMES) and not LOCAL_HOSTS.match(u)]
+        return self.log.remote()
 
     def formulas(self) -> int:
         return self.page.evaluate("document.querySelectorAll('.MathJax, .MathJax_Display').length")
