@@ -76,14 +76,18 @@ def function(ns: dict, name: str):
     return fn
 
 
-def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] = (),
-                   layouts: dict[str, Layout] | None = None, cases: bool = False) -> Callable[..., str | None]:
+def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple = (),
+                   layouts: dict[str, Layout] | None = None, cases: bool = False,
+                   partial: bool = True) -> Callable[..., str | None]:
     """A comparison for (nested tuples/lists/dicts of) arrays: types, shapes, finiteness, closeness.
 
     Every wrong output is named, with the pattern that explains it where there is one (see
     `feedback`). `names` name the items of a returned tuple (e.g. ("dx", "dh_prev")); dict results
     are named by their keys; `layouts` ({name: Layout}) say what the axes of an output mean;
-    `cases` says the result is a list with one result per input case.
+    `cases` says the result is a list with one result per input case. With `partial`, each item
+    of the result (a returned tuple's items, a dict's entries, a case) earns its share of the
+    check's points; turn it off where whether a mistake shows in an item depends on the random
+    data (counts of a random text), since the score must not depend on the seed.
     """
     layouts = layouts or {}
 
@@ -98,9 +102,9 @@ def compare_arrays(tol: float = 1e-6, rel: bool = True, names: tuple[str, ...] =
                 credits.append(credit)
                 wrong += [Wrong(f"{w.name} of case {i}", w.pattern, w.factor,
                                 f"case {i}: {w.example}" if w.example else "") for w in found]
-            return Mismatch(summarize(wrong), sum(credits) / len(credits)) if wrong else None
+            return Mismatch(summarize(wrong), sum(credits) / len(credits) if partial else 0.0) if wrong else None
         wrong, credit = graded(student, reference, sizes)
-        return Mismatch(summarize(wrong), credit) if wrong else None
+        return Mismatch(summarize(wrong), credit if partial else 0.0) if wrong else None
 
     def graded(student, reference, sizes) -> tuple[list[Wrong], float]:
         """The wrong outputs, and the share of the result's items (a returned tuple's items, a

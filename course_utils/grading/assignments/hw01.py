@@ -115,12 +115,14 @@ def _discount_cases(ns, inp):
     return [function(ns, "choose_discount")(c["train_ids"], c["val_ids"], c["V"], c["grid"]) for c in inp["cases"]]
 
 
-STATISTICS = compare_arrays(tol=0.0)
-STATISTICS_CASES = compare_arrays(tol=0.0, cases=True)
-KN = compare_arrays(tol=1e-9, names=("p_cont", "P"), cases=True)
-PERPLEXITY = compare_arrays(tol=1e-9, cases=True)
-DISCOUNT = compare_arrays(tol=1e-9, names=("best_d", "perplexities"))
-DISCOUNT_CASES = compare_arrays(tol=1e-9, names=("best_d", "perplexities"), cases=True)
+# No partial credit here: whether a counting mistake also shows in, say, the follower counts
+# depends on the random text, and the score must not depend on the seed.
+STATISTICS = compare_arrays(tol=0.0, partial=False)
+STATISTICS_CASES = compare_arrays(tol=0.0, cases=True, partial=False)
+KN = compare_arrays(tol=1e-9, names=("p_cont", "P"), cases=True, partial=False)
+PERPLEXITY = compare_arrays(tol=1e-9, cases=True, partial=False)
+DISCOUNT = compare_arrays(tol=1e-9, names=("best_d", "perplexities"), partial=False)
+DISCOUNT_CASES = compare_arrays(tol=1e-9, names=("best_d", "perplexities"), cases=True, partial=False)
 
 ASSIGNMENT = Assignment(
     name="hw01",
