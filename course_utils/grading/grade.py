@@ -40,7 +40,6 @@ from .paths import course_root
 from .spec import Assignment, Check, Question
 
 
-
 @dataclass
 class CheckResult:
     name: str

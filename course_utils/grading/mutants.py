@@ -23,6 +23,7 @@ import nbformat
 
 from . import nbgrader_meta as meta
 from .paths import course_root
+
 NOTEBOOKS = {"hw01": "hw01_ngram_perplexity.ipynb", "hw02": "hw02_leaky_srn_bptt.ipynb", "hw03": "hw03_rtrl.ipynb",
              "hw04": "hw04_gated_cells.ipynb", "hw05": "hw05_stacked_bidirectional.ipynb"}
 
