@@ -20,6 +20,7 @@ import tracemalloc
 from typing import Callable, NamedTuple, Sequence
 
 import numpy as np
+import torch
 from threadpoolctl import threadpool_limits
 
 from . import _validate, rtrl, srn
@@ -225,3 +226,39 @@ def rtrl_time_exponent(sizes: Sequence[int] = (48, 64, 96, 128, 160, 192), D: in
     """RTRL step time against H and its fitted exponent (theory: 4; a finite range gives a bit less)."""
     rng = _rng(rng)
     return measure_scaling(sizes, lambda H: rtrl_step_seconds(H, D=D, repeats=repeats, rng=rng))
+
+
+
+# torch's recurrent layers, by the course's cell names
+TORCH_CELLS = {"rnn": torch.nn.RNN, "gru": torch.nn.GRU, "lstm": torch.nn.LSTM}
+
+
+def torch_training_step_seconds(cell: str, *, onednn: bool, T: int = 100, N: int = 32, H: int = 32, D: int = 2,
+                                repeats: int = 5, number: int = 3) -> float:
+    """Median CPU seconds of one training step (forward, backward, Adam) of torch's nn.RNN, nn.GRU
+    or nn.LSTM with a linear head on the last state, with oneDNN (torch.backends.mkldnn) on or off.
+
+    Torch's CPU kernels are not equally tuned: with oneDNN on, the LSTM layer runs as one fused
+    kernel while the GRU runs step by step, so the GRU looks several times slower than its
+    operation count says; with oneDNN off both run step by step. Lecture 08 prints both, to keep
+    the kernels apart from the models.
+    """
+    cell = _validate.choice("cell", cell, tuple(TORCH_CELLS))
+    if not isinstance(onednn, bool):
+        raise TypeError(f"onednn must be True or False, got {onednn!r}")
+    T, N, H, D = (_validate.positive_int(name, value) for name, value in (("T", T), ("N", N), ("H", H), ("D", D)))
+    generator = torch.Generator().manual_seed(0)
+    with torch.random.fork_rng(devices=[]):            # the weights' draw leaves torch's global generator alone
+        torch.manual_seed(0)
+        rnn, head = TORCH_CELLS[cell](D, H), torch.nn.Linear(H, 1)
+    opt = torch.optim.Adam([*rnn.parameters(), *head.parameters()], lr=1e-3)
+    x, y = torch.randn(T, N, D, generator=generator), torch.randn(N, 1, generator=generator)
+
+    def step():
+        opt.zero_grad()
+        out, _ = rnn(x)
+        torch.nn.functional.mse_loss(head(out[-1]), y).backward()
+        opt.step()
+
+    with torch.backends.mkldnn.flags(enabled=onednn):
+        return time_per_call(step, repeats=repeats, number=number)

@@ -158,3 +158,24 @@ def test_bad_input_is_refused():
         cx.rtrl_seconds(4, 2.0)
     with pytest.raises(ValueError, match="sizes must be positive integers"):
         cx.rtrl_time_exponent(sizes=(0, 4))
+
+
+@pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
+def test_torch_training_step_seconds_measures_and_restores_state(cell):
+    import torch
+
+    mkldnn_before, state_before = torch.backends.mkldnn.enabled, torch.random.get_rng_state()
+    for onednn in (True, False):
+        seconds = cx.torch_training_step_seconds(cell, onednn=onednn, T=5, N=2, H=3, repeats=2, number=1)
+        assert 0 < seconds < 5
+    assert torch.backends.mkldnn.enabled == mkldnn_before          # the flag is set back
+    assert torch.equal(torch.random.get_rng_state(), state_before)  # torch's global generator is not moved
+
+
+def test_torch_training_step_seconds_rejects_bad_input():
+    with pytest.raises(ValueError, match=r"cell must be one of \['gru', 'lstm', 'rnn'\], got 'LSTM'"):
+        cx.torch_training_step_seconds("LSTM", onednn=True)
+    with pytest.raises(TypeError, match="onednn must be True or False, got 'yes'"):
+        cx.torch_training_step_seconds("gru", onednn="yes")
+    with pytest.raises(ValueError, match="H must be an integer >= 1"):
+        cx.torch_training_step_seconds("gru", onednn=True, H=0)
