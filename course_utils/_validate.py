@@ -95,3 +95,60 @@ def recurrent_input(x, states: dict, D: int, H: int) -> tuple[int, int]:
         if s.shape != (N, H):
             raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {s.shape}")
     return T, N
+
+
+def flag(name: str, value) -> bool:
+    """`value` as a bool, or raise: a switch given as a string or a number is refused, not read as truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+    return bool(value)
+
+
+def generator(rng) -> np.random.Generator:
+    """`rng` itself if it is a numpy Generator; None gives np.random.default_rng(0)."""
+    if rng is None:
+        return np.random.default_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator such as np.random.default_rng(0), "
+                         f"got {type(rng).__name__}")
+    return rng
+
+
+def optional_float_numpy(name: str, value):
+    """None, or `value` itself if it is a float32 or float64 numpy array (an optional gradient or state)."""
+    return None if value is None else float_numpy(name, value)
+
+
+class Cache(tuple):
+    """What a forward pass hands to its backward: a plain tuple (unpack and index it as one) that
+    also records which function made it, so that a backward given another function's cache says so."""
+
+    def __new__(cls, producer: str, items):
+        self = super().__new__(cls, items)
+        self.producer = producer
+        return self
+
+    def __getnewargs__(self):                     # copy and pickle rebuild it through __new__
+        return self.producer, tuple(self)
+
+
+def cache_from(producer: str, cache, caller: str) -> Cache:
+    """`cache` itself if `producer` made it; otherwise raise, saying what was passed instead."""
+    if isinstance(cache, Cache) and cache.producer == producer:
+        return cache
+    if isinstance(cache, Cache):
+        got = f"the cache of {cache.producer}"
+    elif isinstance(cache, (tuple, list)):
+        got = f"a {type(cache).__name__} of {len(cache)} items"
+    else:
+        got = "None" if cache is None else type(cache).__name__
+    raise ValueError(f"{caller}: cache must be the cache that {producer} returned, got {got}")
+
+
+def backward_inputs(caller: str, cache, **gradients) -> Cache:
+    """The cache given to `caller` (e.g. "gru.backward"), if its forward (e.g. "gru.forward") made it,
+    after checking that every gradient argument that is not None is a float32 or float64 numpy array."""
+    cache = cache_from(caller.replace("backward", "forward"), cache, caller)
+    for name, value in gradients.items():
+        optional_float_numpy(name, value)
+    return cache
