@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import float_numpy
 from .srn import _check_sequence
 
 
@@ -60,7 +61,7 @@ def gradients(x, h0, W_hx, W_hh, b_h, dhs) -> dict[str, np.ndarray]:
     """
     T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
     D = x.shape[2]
-    if np.shape(dhs) != (T, N, H):
+    if float_numpy("dhs", dhs).shape != (T, N, H):
         raise ValueError(f"dhs must have shape (T, N, H) = ({T}, {N}, {H}), got {np.shape(dhs)}")
     sens = init_sensitivities(N, D, H, dtype=x.dtype)
     total = {"W_hx": np.zeros_like(W_hx), "W_hh": np.zeros_like(W_hh), "b_h": np.zeros_like(b_h),

@@ -70,3 +70,5 @@ def test_rtrl_rejects_bad_input(rng):
         rtrl.gradients(x, h0[:1], p["W_hx"], p["W_hh"], p["b_h"], np.zeros((5, 2, 4)))
     with pytest.raises(ValueError, match="W_hh must have shape"):
         rtrl.gradients(x, h0, p["W_hx"], p["W_hh"][:, :3], p["b_h"], np.zeros((5, 2, 4)))
+    with pytest.raises(ValueError, match="dhs must be a float32 or float64 numpy array, got list"):
+        rtrl.gradients(x, h0, p["W_hx"], p["W_hh"], p["b_h"], np.zeros((5, 2, 4)).tolist())  # as srn.backward
