@@ -82,6 +82,17 @@ def float_numpy(name: str, value) -> np.ndarray:
     return value
 
 
+def float_dtype(name: str, value) -> np.dtype:
+    """`value` as a numpy dtype if it names float32 or float64 (what the models compute in), or raise."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {getattr(value, '__name__', repr(value))}")
+    return dtype
+
+
 def recurrent_input(x, states: dict, D: int, H: int) -> tuple[int, int]:
     """Validate a time-major input x (T, N, D) and initial states {name: (N, H)}; return T, N."""
     float_numpy("x", x)

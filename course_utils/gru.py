@@ -149,9 +149,9 @@ def backward(dhs, cache, dh_last=None):
 
 def init_params(D: int, H: int, rng: np.random.Generator | None = None, dtype=np.float64) -> dict[str, np.ndarray]:
     """torch-like U(−1/√H, 1/√H) for every weight and both biases."""
-    from ._validate import generator, positive_int
+    from ._validate import float_dtype, generator, positive_int
 
-    D, H = positive_int("D", D), positive_int("H", H)
+    D, H, dtype = positive_int("D", D), positive_int("H", H), float_dtype("dtype", dtype)
     rng = generator(rng)
     k = 1.0 / np.sqrt(H)
     shapes = {"W_x": (3 * H, D), "W_h": (3 * H, H), "b_x": (3 * H,), "b_h": (3 * H,)}

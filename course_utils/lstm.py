@@ -191,9 +191,9 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
 def init_params(D: int, H: int, rng: np.random.Generator | None = None, forget_bias: float = 0.0,
                 dtype=np.float64) -> dict[str, np.ndarray]:
     """torch-like U(−1/√H, 1/√H) weights; `forget_bias` is added to the forget slice b[H:2H]."""
-    from ._validate import finite_float, generator, positive_int
+    from ._validate import finite_float, float_dtype, generator, positive_int
 
-    D, H = positive_int("D", D), positive_int("H", H)
+    D, H, dtype = positive_int("D", D), positive_int("H", H), float_dtype("dtype", dtype)
     forget_bias = finite_float("forget_bias", forget_bias)
     rng = generator(rng)
     k = 1.0 / np.sqrt(H)

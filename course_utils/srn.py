@@ -120,9 +120,9 @@ def backward(dhs, cache, dh_last=None):
 def init_params(D: int, H: int, O: int | None = None, rng: np.random.Generator | None = None,
                 dtype=np.float64) -> dict[str, np.ndarray]:
     """Parameters drawn like torch's nn.RNN: U(−1/√H, 1/√H); an output layer (W_oh, b_o) when O is given."""
-    from ._validate import generator, positive_int
+    from ._validate import float_dtype, generator, positive_int
 
-    D, H = positive_int("D", D), positive_int("H", H)
+    D, H, dtype = positive_int("D", D), positive_int("H", H), float_dtype("dtype", dtype)
     rng = generator(rng)
     k = 1.0 / np.sqrt(H)
     shapes = {"W_hx": (H, D), "W_hh": (H, H), "b_h": (H,)}

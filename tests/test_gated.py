@@ -216,6 +216,8 @@ def test_gated_switches_and_generators(rng):
         with pytest.raises(ValueError, match="rng must be a numpy Generator .*, got int"):
             init(2, 3, rng=0)
         assert init(np.int64(2), np.int32(3))["W_x"].shape[1] == 2
+        with pytest.raises(ValueError, match="dtype must be np.float32 or np.float64, got int64"):
+            init(2, 3, dtype=np.int64)                               # refused here, not at the first forward
     assert lstm.init_params(2, 3, forget_bias=np.float32(1.0))["b"][3:6].mean() > 0.5
 
 

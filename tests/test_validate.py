@@ -58,3 +58,11 @@ def test_backward_inputs_names_what_was_passed():
         _validate.backward_inputs("m.backward", None)
     with pytest.raises(ValueError, match="d must be a float32 or float64 numpy array, got dtype int64"):
         _validate.backward_inputs("m.backward", cache, d=np.ones(2, dtype=np.int64))
+
+
+def test_float_dtype():
+    assert _validate.float_dtype("dtype", "float32") == np.float32
+    assert _validate.float_dtype("dtype", np.float64) == np.float64
+    for bad, shown in ((np.int64, "int64"), ("float16", "'float16'"), ("nonsense", "'nonsense'")):
+        with pytest.raises(ValueError, match=f"^dtype must be np.float32 or np.float64, got {shown}$"):
+            _validate.float_dtype("dtype", bad)
