@@ -74,10 +74,15 @@ def choice(name: str, value, options) -> str:
     return value
 
 
+def _kind(value) -> str:
+    """What a value is, for a message: None, or its type's name."""
+    return "None" if value is None else type(value).__name__
+
+
 def float_numpy(name: str, value) -> np.ndarray:
     """`value` itself if it is a float32 or float64 numpy array (the models compute in either)."""
     if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
-        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else _kind(value)
         raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
     return value
 
@@ -111,7 +116,8 @@ def recurrent_input(x, states: dict, D: int, H: int) -> tuple[int, int]:
 def flag(name: str, value) -> bool:
     """`value` as a bool, or raise: a switch given as a string or a number is refused, not read as truthy."""
     if not isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be True or False, got {value!r} ({type(value).__name__})")
+        kind = "" if value is None else f" ({type(value).__name__})"
+        raise ValueError(f"{name} must be True or False, got {value!r}{kind}")
     return bool(value)
 
 
@@ -152,14 +158,17 @@ def cache_from(producer: str, cache, caller: str) -> Cache:
     elif isinstance(cache, (tuple, list)):
         got = f"a {type(cache).__name__} of {len(cache)} items"
     else:
-        got = "None" if cache is None else type(cache).__name__
+        got = _kind(cache)
     raise ValueError(f"{caller}: cache must be the cache that {producer} returned, got {got}")
 
 
-def backward_inputs(caller: str, cache, **gradients) -> Cache:
+def backward_inputs(caller: str, cache, gradients: dict, optional: dict | None = None) -> Cache:
     """The cache given to `caller` (e.g. "gru.backward"), if its forward (e.g. "gru.forward") made it,
-    after checking that every gradient argument that is not None is a float32 or float64 numpy array."""
+    after checking that the gradient arguments {name: value} are float32 or float64 numpy arrays
+    (those in `optional` may also be None)."""
     cache = cache_from(caller.replace("backward", "forward"), cache, caller)
     for name, value in gradients.items():
+        float_numpy(name, value)
+    for name, value in (optional or {}).items():
         optional_float_numpy(name, value)
     return cache

@@ -146,8 +146,8 @@ def backward(d_output, cache, dh_n=None, dc_n=None):
     the final states. Returns {"x", "h0", "c0" (LSTM only), "params": [grads per (layer, direction)]},
     every array in the dtype of the forward pass.
     """
-    kind, num_layers, dirs, H, caches, (T, N), dtype = backward_inputs("deep.backward", cache, d_output=d_output,
-                                                                       dh_n=dh_n, dc_n=dc_n)
+    kind, num_layers, dirs, H, caches, (T, N), dtype = backward_inputs("deep.backward", cache, {"d_output": d_output},
+                                                                       {"dh_n": dh_n, "dc_n": dc_n})
     if d_output.shape != (T, N, dirs * H):
         raise ValueError(f"d_output must have shape (T, N, num_directions·H) = ({T}, {N}, {dirs * H}), "
                          f"the shape of output, got {d_output.shape}")

@@ -85,7 +85,7 @@ def step_forward(x, h_prev, W_x, W_h, b_x, b_h, reset_after: bool = True):
 
 def step_backward(dh, cache):
     """Gradients of one step from dL/dh_t: returns dx, dh_prev, dW_x, dW_h, db_x, db_h."""
-    x, h_prev, W_x, W_h, rz, n, hn, reset_after = backward_inputs("gru.step_backward", cache, dh=dh)
+    x, h_prev, W_x, W_h, rz, n, hn, reset_after = backward_inputs("gru.step_backward", cache, {"dh": dh})
     if dh.shape != h_prev.shape:
         raise ValueError(f"dh must have shape {h_prev.shape}, got {dh.shape}")
     dh = dh.astype(rz.dtype, copy=False)              # gradients in the dtype of the forward pass
@@ -126,7 +126,8 @@ def forward(x, h0, W_x, W_h, b_x, b_h, reset_after: bool = True):
 
 def backward(dhs, cache, dh_last=None):
     """BPTT through the GRU. Returns {"x", "h0", "W_x", "W_h", "b_x", "b_h"}."""
-    x, h0, W_x, W_h, hs, rzs, ns, hns, reset_after = backward_inputs("gru.backward", cache, dhs=dhs, dh_last=dh_last)
+    x, h0, W_x, W_h, hs, rzs, ns, hns, reset_after = backward_inputs("gru.backward", cache, {"dhs": dhs},
+                                                                     {"dh_last": dh_last})
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     T, N, H = hs.shape

@@ -30,7 +30,7 @@ def temporal_affine_forward(h, W, b):
 
 def temporal_affine_backward(do, cache):
     """Gradients of the step-wise affine map: returns dh (T, N, H), dW (O, H), db (O,)."""
-    h, W = backward_inputs("temporal_affine_backward", cache, do=do)
+    h, W = backward_inputs("temporal_affine_backward", cache, {"do": do})
     if do.shape != h.shape[:2] + (W.shape[0],):
         raise ValueError(f"do must have shape {h.shape[:2] + (W.shape[0],)}, got {do.shape}")
     T, N, H = h.shape

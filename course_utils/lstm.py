@@ -79,7 +79,7 @@ def step_backward(dh, dc, cache):
 
     Returns dx, dh_prev, dc_prev, dW_x, dW_h, db.
     """
-    x, h_prev, c_prev, W_x, W_h, act, tanh_c = backward_inputs("lstm.step_backward", cache, dh=dh, dc=dc)
+    x, h_prev, c_prev, W_x, W_h, act, tanh_c = backward_inputs("lstm.step_backward", cache, {"dh": dh, "dc": dc})
     if dh.shape != h_prev.shape or dc.shape != h_prev.shape:
         raise ValueError(f"dh and dc must have shape {h_prev.shape}, got {dh.shape} and {dc.shape}")
     dh, dc = dh.astype(act.dtype, copy=False), dc.astype(act.dtype, copy=False)  # in the forward's dtype
@@ -148,8 +148,8 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
 
     Returns {"x", "h0", "c0", "W_x", "W_h", "b"}. Works on `forward`'s transposed (4H, N) blocks.
     """
-    x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs = backward_inputs("lstm.backward", cache, dhs=dhs, dh_last=dh_last,
-                                                                  dc_last=dc_last)
+    x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs = backward_inputs("lstm.backward", cache, {"dhs": dhs},
+                                                                  {"dh_last": dh_last, "dc_last": dc_last})
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     T, N, H = hs.shape

@@ -62,7 +62,7 @@ def step_backward(dh, cache):
     """
     from ._validate import backward_inputs
 
-    x, h_prev, W_hx, W_hh, h = backward_inputs("srn.step_backward", cache, dh=dh)
+    x, h_prev, W_hx, W_hh, h = backward_inputs("srn.step_backward", cache, {"dh": dh})
     if dh.shape != h.shape:
         raise ValueError(f"dh must have the shape of h {h.shape}, got {dh.shape}")
     dh = dh.astype(h.dtype, copy=False)          # gradients in the dtype of the forward pass
@@ -93,7 +93,7 @@ def backward(dhs, cache, dh_last=None):
     """
     from ._validate import backward_inputs
 
-    x, h0, W_hx, W_hh, hs = backward_inputs("srn.backward", cache, dhs=dhs, dh_last=dh_last)
+    x, h0, W_hx, W_hh, hs = backward_inputs("srn.backward", cache, {"dhs": dhs}, {"dh_last": dh_last})
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     if dh_last is not None and dh_last.shape != hs.shape[1:]:

@@ -10,7 +10,7 @@ from course_utils import _validate
 
 def test_flag_accepts_bools_and_refuses_strings_and_numbers():
     assert _validate.flag("f", True) is True and _validate.flag("f", np.bool_(False)) is False
-    for bad, shown in (("no", r"'no' \(str\)"), (1, r"1 \(int\)"), (None, r"None \(NoneType\)")):
+    for bad, shown in (("no", r"'no' \(str\)"), (1, r"1 \(int\)"), (None, "None$")):
         with pytest.raises(ValueError, match=rf"f must be True or False, got {shown}"):
             _validate.flag("f", bad)
 
@@ -48,16 +48,18 @@ def test_cache_is_a_tuple_that_knows_its_maker():
 
 def test_backward_inputs_names_what_was_passed():
     cache = _validate.Cache("m.forward", (1,))
-    assert _validate.backward_inputs("m.backward", cache, d=np.ones(2), e=None) is cache
+    assert _validate.backward_inputs("m.backward", cache, {"d": np.ones(2)}, {"e": None}) is cache
+    with pytest.raises(ValueError, match="d must be a float32 or float64 numpy array, got None"):
+        _validate.backward_inputs("m.backward", cache, {"d": None})
     with pytest.raises(ValueError, match="m.backward: cache must be the cache that m.forward returned, "
                                          "got the cache of other.forward"):
-        _validate.backward_inputs("m.backward", _validate.Cache("other.forward", (1,)))
+        _validate.backward_inputs("m.backward", _validate.Cache("other.forward", (1,)), {})
     with pytest.raises(ValueError, match="got a tuple of 3 items"):
-        _validate.backward_inputs("m.backward", (1, 2, 3))
+        _validate.backward_inputs("m.backward", (1, 2, 3), {})
     with pytest.raises(ValueError, match="got None"):
-        _validate.backward_inputs("m.backward", None)
+        _validate.backward_inputs("m.backward", None, {})
     with pytest.raises(ValueError, match="d must be a float32 or float64 numpy array, got dtype int64"):
-        _validate.backward_inputs("m.backward", cache, d=np.ones(2, dtype=np.int64))
+        _validate.backward_inputs("m.backward", cache, {}, {"d": np.ones(2, dtype=np.int64)})
 
 
 def test_float_dtype():
