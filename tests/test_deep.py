@@ -159,6 +159,8 @@ def test_deep_gradient_arguments_are_checked_like_x(rng):
         grads = {"d_output": np.zeros_like(out), name: value.tolist()}
         with pytest.raises(ValueError, match=rf"^{name} must be a float32 or float64 numpy array, got list$"):
             deep.backward(grads.pop("d_output"), cache, **grads)
+    with pytest.raises(ValueError, match="^d_output must be a float32 or float64 numpy array, got None$"):
+        deep.backward(None, cache)
     with pytest.raises(ValueError, match=r"d_output must have shape \(T, N, num_directions·H\) = \(5, 2, 8\), "
                                          r"the shape of output, got \(4, 2, 8\)"):
         deep.backward(out[:4], cache)                              # T comes from the forward pass, not from d_output

@@ -176,6 +176,8 @@ def test_gated_gradient_arguments_and_caches(rng):
     hs, _, cache = lstm.forward(x, h0, c0, **p)
     with pytest.raises(ValueError, match="^dhs must be a float32 or float64 numpy array, got list$"):
         lstm.backward(np.zeros_like(hs).tolist(), cache)
+    with pytest.raises(ValueError, match="^dhs must be a float32 or float64 numpy array, got None$"):
+        lstm.backward(None, cache)
     with pytest.raises(ValueError, match="^dc_last must be a float32 or float64 numpy array, got list$"):
         lstm.backward(np.zeros_like(hs), cache, dc_last=h0.tolist())
     h, c, step_cache = lstm.step_forward(x[0], h0, c0, **p)
