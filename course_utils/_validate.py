@@ -74,7 +74,7 @@ def choice(name: str, value, options) -> str:
     return value
 
 
-def _kind(value) -> str:
+def kind_of(value) -> str:
     """What a value is, for a message: None, or its type's name."""
     return "None" if value is None else type(value).__name__
 
@@ -82,7 +82,7 @@ def _kind(value) -> str:
 def float_numpy(name: str, value) -> np.ndarray:
     """`value` itself if it is a float32 or float64 numpy array (the models compute in either)."""
     if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
-        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else _kind(value)
+        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else kind_of(value)
         raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
     return value
 
@@ -158,7 +158,7 @@ def cache_from(producer: str, cache, caller: str) -> Cache:
     elif isinstance(cache, (tuple, list)):
         got = f"a {type(cache).__name__} of {len(cache)} items"
     else:
-        got = _kind(cache)
+        got = kind_of(cache)
     raise ValueError(f"{caller}: cache must be the cache that {producer} returned, got {got}")
 
 

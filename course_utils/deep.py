@@ -18,7 +18,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from . import gru, lstm, srn
-from ._validate import Cache, backward_inputs, flag, float_numpy, positive_int
+from ._validate import Cache, backward_inputs, flag, float_numpy, kind_of, positive_int
 
 KINDS = ("srn", "gru", "lstm")
 PARAM_NAMES = {"srn": srn.PARAM_NAMES, "gru": gru.PARAM_NAMES, "lstm": lstm.PARAM_NAMES}
@@ -57,12 +57,12 @@ def _check(kind, params, num_layers, bidirectional) -> tuple[int, int]:
     if not isinstance(params, (list, tuple)) or len(params) != num_layers * dirs:
         raise ValueError(f"params must be a list of num_layers·num_directions = {num_layers * dirs} dicts "
                          f"(one per layer and direction, torch's order), got "
-                         f"{len(params) if isinstance(params, (list, tuple)) else type(params).__name__}")
+                         f"{len(params) if isinstance(params, (list, tuple)) else kind_of(params)}")
     names = PARAM_NAMES[kind]
     for k, p in enumerate(params):
         if not isinstance(p, Mapping):
             raise ValueError(f"deep.forward: {_where(k, dirs)} must be a dict of the {kind} parameters "
-                             f"{', '.join(names)}, got {type(p).__name__}")
+                             f"{', '.join(names)}, got {kind_of(p)}")
         if set(p) != set(names):
             other = [o for o in KINDS if set(PARAM_NAMES[o]) == set(p)]
             hint = f", which are the parameters of kind={other[0]!r}" if other else ""
