@@ -74,12 +74,28 @@ def choice(name: str, value, options) -> str:
     return value
 
 
+def kind_of(value) -> str:
+    """What a value is, for a message: None, or its type's name."""
+    return "None" if value is None else type(value).__name__
+
+
 def float_numpy(name: str, value) -> np.ndarray:
     """`value` itself if it is a float32 or float64 numpy array (the models compute in either)."""
     if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
-        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else type(value).__name__
+        got = f"dtype {value.dtype}" if isinstance(value, np.ndarray) else kind_of(value)
         raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
     return value
+
+
+def float_dtype(name: str, value) -> np.dtype:
+    """`value` as a numpy dtype if it names float32 or float64 (what the models compute in), or raise."""
+    try:
+        dtype = np.dtype(value)
+    except TypeError:
+        dtype = None
+    if dtype not in (np.float32, np.float64):
+        raise ValueError(f"{name} must be np.float32 or np.float64, got {getattr(value, '__name__', repr(value))}")
+    return dtype
 
 
 def recurrent_input(x, states: dict, D: int, H: int) -> tuple[int, int]:
@@ -95,3 +111,64 @@ def recurrent_input(x, states: dict, D: int, H: int) -> tuple[int, int]:
         if s.shape != (N, H):
             raise ValueError(f"{name} must have shape (N, H) = ({N}, {H}), got {s.shape}")
     return T, N
+
+
+def flag(name: str, value) -> bool:
+    """`value` as a bool, or raise: a switch given as a string or a number is refused, not read as truthy."""
+    if not isinstance(value, (bool, np.bool_)):
+        kind = "" if value is None else f" ({type(value).__name__})"
+        raise ValueError(f"{name} must be True or False, got {value!r}{kind}")
+    return bool(value)
+
+
+def generator(rng) -> np.random.Generator:
+    """`rng` itself if it is a numpy Generator; None gives np.random.default_rng(0)."""
+    if rng is None:
+        return np.random.default_rng(0)
+    if not isinstance(rng, np.random.Generator):
+        raise ValueError(f"rng must be a numpy Generator such as np.random.default_rng(0), "
+                         f"got {type(rng).__name__}")
+    return rng
+
+
+def optional_float_numpy(name: str, value):
+    """None, or `value` itself if it is a float32 or float64 numpy array (an optional gradient or state)."""
+    return None if value is None else float_numpy(name, value)
+
+
+class Cache(tuple):
+    """What a forward pass hands to its backward: a plain tuple (unpack and index it as one) that
+    also records which function made it, so that a backward given another function's cache says so."""
+
+    def __new__(cls, producer: str, items):
+        self = super().__new__(cls, items)
+        self.producer = producer
+        return self
+
+    def __getnewargs__(self):                     # copy and pickle rebuild it through __new__
+        return self.producer, tuple(self)
+
+
+def cache_from(producer: str, cache, caller: str) -> Cache:
+    """`cache` itself if `producer` made it; otherwise raise, saying what was passed instead."""
+    if isinstance(cache, Cache) and cache.producer == producer:
+        return cache
+    if isinstance(cache, Cache):
+        got = f"the cache of {cache.producer}"
+    elif isinstance(cache, (tuple, list)):
+        got = f"a {type(cache).__name__} of {len(cache)} items"
+    else:
+        got = kind_of(cache)
+    raise ValueError(f"{caller}: cache must be the cache that {producer} returned, got {got}")
+
+
+def backward_inputs(caller: str, cache, gradients: dict, optional: dict | None = None) -> Cache:
+    """The cache given to `caller` (e.g. "gru.backward"), if its forward (e.g. "gru.forward") made it,
+    after checking that the gradient arguments {name: value} are float32 or float64 numpy arrays
+    (those in `optional` may also be None)."""
+    cache = cache_from(caller.replace("backward", "forward"), cache, caller)
+    for name, value in gradients.items():
+        float_numpy(name, value)
+    for name, value in (optional or {}).items():
+        optional_float_numpy(name, value)
+    return cache

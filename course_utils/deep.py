@@ -13,19 +13,32 @@ in that same order, with the names of the cell's module (srn, gru or lstm).
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 
 from . import gru, lstm, srn
+from ._validate import Cache, backward_inputs, flag, float_numpy, kind_of, positive_int
 
 KINDS = ("srn", "gru", "lstm")
+PARAM_NAMES = {"srn": srn.PARAM_NAMES, "gru": gru.PARAM_NAMES, "lstm": lstm.PARAM_NAMES}
 
 
-def _run(kind, x, h0, c0, p):
+def _where(k: int, dirs: int, name: str | None = None) -> str:
+    """params[k] (or its entry `name`) in words: the layer (counted from 1, as the lectures do) and direction."""
+    direction = "" if dirs == 1 else (", backward direction" if k % dirs else ", forward direction")
+    return f"params[{k}]" + ("" if name is None else f"['{name}']") + f" (layer {k // dirs + 1}{direction})"
+
+
+def _run(kind, x, h0, c0, p, where):
     """One direction of one layer: returns hs, h_T, c_T (None unless LSTM), cache."""
-    if kind == "lstm":
-        hs, (h_T, c_T), cache = lstm.forward(x, h0, c0, **p)
-        return hs, h_T, c_T, cache
-    hs, cache = (gru.forward(x, h0, **p) if kind == "gru" else srn.forward(x, h0, **p))
+    try:
+        if kind == "lstm":
+            hs, (h_T, c_T), cache = lstm.forward(x, h0, c0, **p)
+            return hs, h_T, c_T, cache
+        hs, cache = (gru.forward(x, h0, **p) if kind == "gru" else srn.forward(x, h0, **p))
+    except ValueError as exc:                     # the cell's message, told which layer it is about
+        raise ValueError(f"deep.forward: in {where}: {exc}") from None
     return hs, hs[-1], None, cache
 
 
@@ -35,74 +48,118 @@ def _run_backward(kind, dhs, cache, dh_last, dc_last):
     return (gru.backward if kind == "gru" else srn.backward)(dhs, cache, dh_last=dh_last)
 
 
-def _check(kind, params, num_layers, bidirectional):
+def _check(kind, params, num_layers, bidirectional) -> tuple[int, int]:
+    """Validate the stack's description and the keys of each layer's parameters; return num_layers, dirs."""
     if kind not in KINDS:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
-    if not isinstance(num_layers, int) or num_layers < 1:
-        raise ValueError(f"num_layers must be an integer >= 1, got {num_layers!r}")
-    dirs = 2 if bidirectional else 1
+    num_layers = positive_int("num_layers", num_layers)
+    dirs = 2 if flag("bidirectional", bidirectional) else 1
     if not isinstance(params, (list, tuple)) or len(params) != num_layers * dirs:
         raise ValueError(f"params must be a list of num_layers·num_directions = {num_layers * dirs} dicts "
                          f"(one per layer and direction, torch's order), got "
-                         f"{len(params) if isinstance(params, (list, tuple)) else type(params).__name__}")
-    return dirs
+                         f"{len(params) if isinstance(params, (list, tuple)) else kind_of(params)}")
+    names = PARAM_NAMES[kind]
+    for k, p in enumerate(params):
+        if not isinstance(p, Mapping):
+            raise ValueError(f"deep.forward: {_where(k, dirs)} must be a dict of the {kind} parameters "
+                             f"{', '.join(names)}, got {kind_of(p)}")
+        if set(p) != set(names):
+            other = [o for o in KINDS if set(PARAM_NAMES[o]) == set(p)]
+            hint = f", which are the parameters of kind={other[0]!r}" if other else ""
+            raise ValueError(f"deep.forward: kind={kind!r} needs {_where(k, dirs)} with the keys {', '.join(names)}, "
+                             f"got {', '.join(map(str, p))}{hint}")
+    return num_layers, dirs
+
+
+def _check_sizes(kind, params, dirs, x) -> int:
+    """Every layer must read what the layer below gives, and all share one H (torch's layout); return H."""
+    W_in, W_rec = ("W_hx", "W_hh") if kind == "srn" else ("W_x", "W_h")
+    for k, p in enumerate(params):
+        for name in (W_in, W_rec):
+            float_numpy(f"params[{k}]['{name}']", p[name])
+            if p[name].ndim != 2:
+                raise ValueError(f"deep.forward: {_where(k, dirs, name)} must be a matrix, got shape {p[name].shape}")
+    H = params[0][W_rec].shape[1]
+    for k, p in enumerate(params):
+        if p[W_rec].shape[1] != H:
+            raise ValueError(f"deep.forward: every layer and direction must have the same H; params[0]['{W_rec}'] "
+                             f"of shape {params[0][W_rec].shape} gives H = {H}, but {_where(k, dirs, W_rec)} "
+                             f"has shape {p[W_rec].shape}")
+        layer, width = k // dirs, p[W_in].shape[1]
+        if layer == 0 and width != x.shape[2]:
+            raise ValueError(f"deep.forward: x must have shape (T, N, D) = (T, N, {width}) to match "
+                             f"{_where(k, dirs, W_in)} of shape {p[W_in].shape}, got {x.shape}")
+        if layer > 0 and width != dirs * H:
+            size = "num_directions·H = 2·H" if dirs == 2 else "H"
+            raise ValueError(f"deep.forward: layer {layer + 1} reads the output of layer {layer}, of size {size} = "
+                             f"{dirs * H}, so {_where(k, dirs, W_in)} must have {dirs * H} columns, "
+                             f"got shape {p[W_in].shape}")
+    return H
 
 
 def forward(x, params, kind: str = "lstm", num_layers: int = 1, bidirectional: bool = False, h0=None, c0=None):
     """Run a stacked (bi)directional network over x (T, N, D).
 
     h0, c0: (L·num_directions, N, H) or None for zeros (c0 only for LSTM).
-    Returns output (T, N, num_directions·H), h_n, c_n (None unless LSTM), cache.
+    Returns output (T, N, num_directions·H), h_n, c_n (None unless LSTM), cache. All three have one
+    dtype: that of x and the weights together (np.result_type), as each layer computes in.
     """
-    dirs = _check(kind, params, num_layers, bidirectional)
+    num_layers, dirs = _check(kind, params, num_layers, bidirectional)
     if not isinstance(x, np.ndarray) or x.ndim != 3:
         raise ValueError(f"x must be a numpy array of shape (T, N, D), time-major, got "
                          f"{getattr(x, 'shape', type(x).__name__)}")
-    H = params[0]["W_hh" if kind == "srn" else "W_h"].shape[1]
+    float_numpy("x", x)
+    H = _check_sizes(kind, params, dirs, x)
     T, N, _ = x.shape
     shape = (num_layers * dirs, N, H)
-    h0 = np.zeros(shape, dtype=x.dtype) if h0 is None else h0
+    dtype = np.result_type(x, *(p["W_hx" if kind == "srn" else "W_x"] for p in params))
+    h0 = np.zeros(shape, dtype=dtype) if h0 is None else float_numpy("h0", h0)
     if kind == "lstm":
-        c0 = np.zeros(shape, dtype=x.dtype) if c0 is None else c0
+        c0 = np.zeros(shape, dtype=dtype) if c0 is None else float_numpy("c0", c0)
     elif c0 is not None:
         raise ValueError(f"c0 is only for an LSTM; a {kind} has no cell state")
     for name, s in (("h0", h0), ("c0", c0)):
-        if s is not None and np.shape(s) != shape:
-            raise ValueError(f"{name} must have shape (num_layers·num_directions, N, H) = {shape}, got {np.shape(s)}")
-    h_n, c_n, caches = np.empty(shape, dtype=x.dtype), (np.empty(shape, dtype=x.dtype) if kind == "lstm" else None), []
+        if s is not None and s.shape != shape:
+            raise ValueError(f"{name} must have shape (num_layers·num_directions, N, H) = {shape}, got {s.shape}")
+    h_n, c_n, caches = np.empty(shape, dtype=dtype), (np.empty(shape, dtype=dtype) if kind == "lstm" else None), []
     layer_in = x
     for layer in range(num_layers):
         outs = []
         for d in range(dirs):
             k = layer * dirs + d
             seq = layer_in if d == 0 else layer_in[::-1]
-            hs, h_T, c_T, cache = _run(kind, np.ascontiguousarray(seq), h0[k], None if c0 is None else c0[k], params[k])
+            hs, h_T, c_T, cache = _run(kind, np.ascontiguousarray(seq), h0[k], None if c0 is None else c0[k],
+                                       params[k], _where(k, dirs))
             outs.append(hs if d == 0 else hs[::-1])
             h_n[k] = h_T
             if c_n is not None:
                 c_n[k] = c_T
             caches.append(cache)
         layer_in = np.concatenate(outs, axis=-1) if dirs == 2 else outs[0]
-    return layer_in, h_n, c_n, (kind, num_layers, dirs, H, caches)
+    return layer_in, h_n, c_n, Cache("deep.forward", (kind, num_layers, dirs, H, caches, (T, N), dtype))
 
 
 def backward(d_output, cache, dh_n=None, dc_n=None):
     """Gradients of a stacked (bi)directional network.
 
-    d_output (T, N, num_directions·H) = ∂L/∂output; dh_n, dc_n optional gradients on the final
-    states. Returns {"x", "h0", "c0" (LSTM only), "params": [grads per (layer, direction)]}.
+    d_output (T, N, num_directions·H) = ∂L/∂output; dh_n, dc_n (LSTM only) optional gradients on
+    the final states. Returns {"x", "h0", "c0" (LSTM only), "params": [grads per (layer, direction)]},
+    every array in the dtype of the forward pass.
     """
-    kind, num_layers, dirs, H, caches = cache
-    T, N = d_output.shape[:2]
+    kind, num_layers, dirs, H, caches, (T, N), dtype = backward_inputs("deep.backward", cache, {"d_output": d_output},
+                                                                       {"dh_n": dh_n, "dc_n": dc_n})
     if d_output.shape != (T, N, dirs * H):
-        raise ValueError(f"d_output must have shape (T, N, num_directions·H) = ({T}, {N}, {dirs * H}), got {d_output.shape}")
+        raise ValueError(f"d_output must have shape (T, N, num_directions·H) = ({T}, {N}, {dirs * H}), "
+                         f"the shape of output, got {d_output.shape}")
+    if dc_n is not None and kind != "lstm":
+        raise ValueError(f"dc_n is only for an LSTM; a {kind} has no cell state (its c_n is None)")
     shape = (num_layers * dirs, N, H)
     for name, d in (("dh_n", dh_n), ("dc_n", dc_n)):
         if d is not None and d.shape != shape:
-            raise ValueError(f"{name} must have shape {shape}, got {d.shape}")
+            raise ValueError(f"{name} must have shape (num_layers·num_directions, N, H) = {shape}, got {d.shape}")
     grads_p = [None] * (num_layers * dirs)
-    dh0 = np.zeros(shape, dtype=d_output.dtype)
-    dc0 = np.zeros(shape, dtype=d_output.dtype) if kind == "lstm" else None
+    dh0 = np.zeros(shape, dtype=dtype)
+    dc0 = np.zeros(shape, dtype=dtype) if kind == "lstm" else None
     d_above = d_output
     for layer in range(num_layers - 1, -1, -1):
         d_in = 0.0
@@ -110,7 +167,7 @@ def backward(d_output, cache, dh_n=None, dc_n=None):
             k = layer * dirs + d
             dhs = d_above[..., d * H:(d + 1) * H]
             g = _run_backward(kind, np.ascontiguousarray(dhs if d == 0 else dhs[::-1]), caches[k],
-                              None if dh_n is None else dh_n[k], None if dc_n is None or kind != "lstm" else dc_n[k])
+                              None if dh_n is None else dh_n[k], None if dc_n is None else dc_n[k])
             d_in = d_in + (g["x"] if d == 0 else g["x"][::-1])
             dh0[k] = g["h0"]
             if dc0 is not None:
@@ -147,11 +204,12 @@ def changed_steps(layer_fn, x, s: int) -> tuple[np.ndarray, np.ndarray]:
     """
     if not isinstance(x, np.ndarray) or x.ndim != 3:
         raise ValueError(f"x must be a numpy array of shape (T, N, D), got {getattr(x, 'shape', type(x).__name__)}")
+    float_numpy("x", x)
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)) or not 1 <= s <= len(x):
         raise ValueError(f"s must be a step between 1 and T = {len(x)}, got {s!r}")
     moved = x.copy()
     moved[s - 1] += 1.0
-    a, b = layer_fn(x), layer_fn(moved)
+    a, b = np.asarray(layer_fn(x)), np.asarray(layer_fn(moved))
     if np.shape(a) != np.shape(b) or np.ndim(a) != 3 or np.shape(a)[-1] % 2:
         raise ValueError(f"layer_fn must return states of shape (T, N, 2H), got {np.shape(a)}")
     diff = np.abs(a - b).max(axis=1)                      # (T, 2H): largest change over the batch

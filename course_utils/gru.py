@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from .lstm import _check_float, check_packed_params, check_sequence, sigmoid
+from ._validate import Cache, backward_inputs, flag, float_numpy
+from .lstm import check_packed_params, check_sequence, sigmoid
 
 PARAM_NAMES = ("W_x", "W_h", "b_x", "b_h")
 
 
 def _check_params(W_x, W_h, b_x, b_h):
     D, H = check_packed_params(W_x, W_h, b_x, 3, names=("W_x", "W_h", "b_x"))
-    _check_float("b_h", b_h)
+    float_numpy("b_h", b_h)
     if b_h.shape != (3 * H,):
         raise ValueError(f"b_h must have shape (3·H,) = ({3 * H},), got {b_h.shape}")
     return D, H
@@ -73,19 +74,21 @@ def _cell_backward(dh, h_prev, rz, n, hn, W_h, H, reset_after):
 def step_forward(x, h_prev, W_x, W_h, b_x, b_h, reset_after: bool = True):
     """One GRU step: x (N, D), h_prev (N, H) → h (N, H), cache."""
     D, H = _check_params(W_x, W_h, b_x, b_h)
-    _check_float("x", x)
+    reset_after = flag("reset_after", reset_after)
+    float_numpy("x", x)
     if x.ndim != 2:
         raise ValueError(f"x must have shape (N, D) = (N, {D}) for one step, got {x.shape}")
     check_sequence(x[None], {"h_prev": h_prev}, D, H)
     h, rz, n, hn = _cell(x @ W_x.T + b_x, h_prev, W_h, b_h, H, reset_after)
-    return h, (x, h_prev, W_x, W_h, rz, n, hn, reset_after)
+    return h, Cache("gru.step_forward", (x, h_prev, W_x, W_h, rz, n, hn, reset_after))
 
 
 def step_backward(dh, cache):
     """Gradients of one step from dL/dh_t: returns dx, dh_prev, dW_x, dW_h, db_x, db_h."""
-    x, h_prev, W_x, W_h, rz, n, hn, reset_after = cache
+    x, h_prev, W_x, W_h, rz, n, hn, reset_after = backward_inputs("gru.step_backward", cache, {"dh": dh})
     if dh.shape != h_prev.shape:
         raise ValueError(f"dh must have shape {h_prev.shape}, got {dh.shape}")
+    dh = dh.astype(rz.dtype, copy=False)              # gradients in the dtype of the forward pass
     H = h_prev.shape[1]
     dxp, dhp, dh_prev = _cell_backward(dh, h_prev, rz, n, hn, W_h, H, reset_after)
     dW_h = _grad_W_h(dhp, h_prev, rz[:, :H], H, reset_after)
@@ -107,6 +110,7 @@ def forward(x, h0, W_x, W_h, b_x, b_h, reset_after: bool = True):
     """Run the GRU over x (T, N, D) from h0 (N, H). Returns hs (T, N, H), cache."""
     D, H = _check_params(W_x, W_h, b_x, b_h)
     T, N = check_sequence(x, {"h0": h0}, D, H)
+    reset_after = flag("reset_after", reset_after)
     dtype = np.result_type(x, W_x)
     x_proj = x @ W_x.T + b_x                          # input projections of all steps at once
     hs = np.empty((T, N, H), dtype=dtype)
@@ -117,20 +121,22 @@ def forward(x, h0, W_x, W_h, b_x, b_h, reset_after: bool = True):
     for t in range(T):
         h, rzs[t], ns[t], hns[t] = _cell(x_proj[t], h, W_h, b_h, H, reset_after)
         hs[t] = h
-    return hs, (x, h0, W_x, W_h, hs, rzs, ns, hns, reset_after)
+    return hs, Cache("gru.forward", (x, h0, W_x, W_h, hs, rzs, ns, hns, reset_after))
 
 
 def backward(dhs, cache, dh_last=None):
     """BPTT through the GRU. Returns {"x", "h0", "W_x", "W_h", "b_x", "b_h"}."""
-    x, h0, W_x, W_h, hs, rzs, ns, hns, reset_after = cache
+    x, h0, W_x, W_h, hs, rzs, ns, hns, reset_after = backward_inputs("gru.backward", cache, {"dhs": dhs},
+                                                                     {"dh_last": dh_last})
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     T, N, H = hs.shape
     if dh_last is not None and dh_last.shape != (N, H):
         raise ValueError(f"dh_last must have shape (N, H) = ({N}, {H}), got {dh_last.shape}")
+    dhs = dhs.astype(hs.dtype, copy=False)            # gradients in the dtype of the forward pass
     dxps = np.empty((T, N, 3 * H), dtype=hs.dtype)
     dhps = np.empty_like(dxps)
-    dh_next = np.zeros((N, H), dtype=hs.dtype) if dh_last is None else dh_last.copy()
+    dh_next = np.zeros((N, H), dtype=hs.dtype) if dh_last is None else dh_last.astype(hs.dtype)
     h_prev = np.concatenate([h0[None], hs[:-1]], axis=0)
     for t in range(T - 1, -1, -1):
         dxps[t], dhps[t], dh_next = _cell_backward(dhs[t] + dh_next, h_prev[t], rzs[t], ns[t], hns[t],
@@ -144,10 +150,10 @@ def backward(dhs, cache, dh_last=None):
 
 def init_params(D: int, H: int, rng: np.random.Generator | None = None, dtype=np.float64) -> dict[str, np.ndarray]:
     """torch-like U(−1/√H, 1/√H) for every weight and both biases."""
-    from ._validate import positive_int
+    from ._validate import float_dtype, generator, positive_int
 
-    D, H = positive_int("D", D), positive_int("H", H)
-    rng = np.random.default_rng(0) if rng is None else rng
+    D, H, dtype = positive_int("D", D), positive_int("H", H), float_dtype("dtype", dtype)
+    rng = generator(rng)
     k = 1.0 / np.sqrt(H)
     shapes = {"W_x": (3 * H, D), "W_h": (3 * H, H), "b_x": (3 * H,), "b_h": (3 * H,)}
     return {name: rng.uniform(-k, k, shape).astype(dtype) for name, shape in shapes.items()}

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import Cache, backward_inputs, float_numpy
+
 
 def _float_array(name: str, value, ndim: int) -> np.ndarray:
-    if not isinstance(value, np.ndarray) or value.dtype not in (np.float32, np.float64):
-        got = type(value).__name__ if not isinstance(value, np.ndarray) else f"dtype {value.dtype}"
-        raise ValueError(f"{name} must be a float32 or float64 numpy array, got {got}")
+    float_numpy(name, value)
     if value.ndim != ndim:
         raise ValueError(f"{name} must be {ndim}-D, got shape {value.shape}")
     return value
@@ -25,12 +25,12 @@ def temporal_affine_forward(h, W, b):
     if W.shape[1] != h.shape[2] or b.shape != (W.shape[0],):
         raise ValueError(f"for h of shape {h.shape}, W must be (O, {h.shape[2]}) and b (O,), "
                          f"got W {W.shape} and b {b.shape}")
-    return h @ W.T + b, (h, W)
+    return h @ W.T + b, Cache("temporal_affine_forward", (h, W))
 
 
 def temporal_affine_backward(do, cache):
     """Gradients of the step-wise affine map: returns dh (T, N, H), dW (O, H), db (O,)."""
-    h, W = cache
+    h, W = backward_inputs("temporal_affine_backward", cache, {"do": do})
     if do.shape != h.shape[:2] + (W.shape[0],):
         raise ValueError(f"do must have shape {h.shape[:2] + (W.shape[0],)}, got {do.shape}")
     T, N, H = h.shape
@@ -39,7 +39,10 @@ def temporal_affine_backward(do, cache):
 
 
 def softmax(o, axis: int = -1):
-    """Numerically stable softmax (the max is subtracted before exponentiating)."""
+    """Numerically stable softmax (the max is subtracted before exponentiating). o: any array of real numbers."""
+    o = np.asarray(o)
+    if not (np.issubdtype(o.dtype, np.floating) or np.issubdtype(o.dtype, np.integer)):
+        raise ValueError(f"o must hold real numbers, got dtype {o.dtype}")
     z = o - o.max(axis=axis, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=axis, keepdims=True)
@@ -51,8 +54,7 @@ def softmax_cross_entropy(o, y, mask=None):
     o: logits (..., O); y: integer targets of shape o.shape[:-1]; mask (optional, same shape as
     y): 1 where a position counts, 0 where it is padding. dL/do = softmax(o) − onehot(y).
     """
-    if not isinstance(o, np.ndarray) or o.dtype not in (np.float32, np.float64):
-        raise ValueError("o (logits) must be a float32 or float64 numpy array")
+    float_numpy("o (logits)", o)
     y = np.asarray(y)
     if y.shape != o.shape[:-1]:
         raise ValueError(f"targets y must have shape {o.shape[:-1]} (the logits' shape without the class axis), "
@@ -76,8 +78,7 @@ def softmax_cross_entropy(o, y, mask=None):
 
 def squared_error(pred, target):
     """L = ½ Σ (pred − target)²; returns (L, dL/dpred = pred − target)."""
-    if not isinstance(pred, np.ndarray) or pred.dtype not in (np.float32, np.float64):
-        raise ValueError("pred must be a float32 or float64 numpy array")
+    float_numpy("pred", pred)
     target = np.asarray(target, dtype=pred.dtype)
     if target.shape != pred.shape:
         raise ValueError(f"target must have the shape of pred {pred.shape}, got {target.shape}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import Cache, backward_inputs
 from ._validate import float_numpy as _check_float
 from ._validate import recurrent_input as check_sequence
 
@@ -70,7 +71,7 @@ def step_forward(x, h_prev, c_prev, W_x, W_h, b):
     c = f * c_prev + i * g
     tanh_c = np.tanh(c)
     h = o * tanh_c
-    return h, c, (x, h_prev, c_prev, W_x, W_h, act, tanh_c)
+    return h, c, Cache("lstm.step_forward", (x, h_prev, c_prev, W_x, W_h, act, tanh_c))
 
 
 def step_backward(dh, dc, cache):
@@ -78,9 +79,10 @@ def step_backward(dh, dc, cache):
 
     Returns dx, dh_prev, dc_prev, dW_x, dW_h, db.
     """
-    x, h_prev, c_prev, W_x, W_h, act, tanh_c = cache
+    x, h_prev, c_prev, W_x, W_h, act, tanh_c = backward_inputs("lstm.step_backward", cache, {"dh": dh, "dc": dc})
     if dh.shape != h_prev.shape or dc.shape != h_prev.shape:
         raise ValueError(f"dh and dc must have shape {h_prev.shape}, got {dh.shape} and {dc.shape}")
+    dh, dc = dh.astype(act.dtype, copy=False), dc.astype(act.dtype, copy=False)  # in the forward's dtype
     dz, dc_prev = _step_dz(dh, dc, act, tanh_c, c_prev)
     return dz @ W_x, dz @ W_h, dc_prev, dz.T @ x, dz.T @ h_prev, dz.sum(axis=0)
 
@@ -137,7 +139,7 @@ def forward(x, h0, c0, W_x, W_h, b):
         h = hs_T[t]
         np.multiply(act[3 * H:], tanh_cs[t], out=h)       # h = o ⊙ tanh(c)
     hs = np.ascontiguousarray(hs_T.transpose(0, 2, 1))
-    return hs, (hs[-1], np.ascontiguousarray(c.T)), (x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs)
+    return hs, (hs[-1], np.ascontiguousarray(c.T)), Cache("lstm.forward", (x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs))
 
 
 def backward(dhs, cache, dh_last=None, dc_last=None):
@@ -146,7 +148,8 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
 
     Returns {"x", "h0", "c0", "W_x", "W_h", "b"}. Works on `forward`'s transposed (4H, N) blocks.
     """
-    x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs = cache
+    x, h0, c0, W_x, W_h, acts, cs, tanh_cs, hs = backward_inputs("lstm.backward", cache, {"dhs": dhs},
+                                                                  {"dh_last": dh_last, "dc_last": dc_last})
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     T, N, H = hs.shape
@@ -188,11 +191,11 @@ def backward(dhs, cache, dh_last=None, dc_last=None):
 def init_params(D: int, H: int, rng: np.random.Generator | None = None, forget_bias: float = 0.0,
                 dtype=np.float64) -> dict[str, np.ndarray]:
     """torch-like U(−1/√H, 1/√H) weights; `forget_bias` is added to the forget slice b[H:2H]."""
-    from ._validate import finite_float, positive_int
+    from ._validate import finite_float, float_dtype, generator, positive_int
 
-    D, H = positive_int("D", D), positive_int("H", H)
+    D, H, dtype = positive_int("D", D), positive_int("H", H), float_dtype("dtype", dtype)
     forget_bias = finite_float("forget_bias", forget_bias)
-    rng = np.random.default_rng(0) if rng is None else rng
+    rng = generator(rng)
     k = 1.0 / np.sqrt(H)
     p = {"W_x": rng.uniform(-k, k, (4 * H, D)), "W_h": rng.uniform(-k, k, (4 * H, H)),
          "b": rng.uniform(-k, k, 4 * H)}

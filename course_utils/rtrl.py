@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import float_dtype, float_numpy, positive_int
 from .srn import _check_sequence
 
 
 def init_sensitivities(N: int, D: int, H: int, dtype=np.float64) -> dict[str, np.ndarray]:
     """P_0 = ∂h_0/∂θ: zero for the weights, the identity for h0 itself."""
+    N, D, H = (positive_int(name, v) for name, v in (("N", N), ("D", D), ("H", H)))
+    dtype = float_dtype("dtype", dtype)
     return {
         "W_hx": np.zeros((N, H, H, D), dtype=dtype),
         "W_hh": np.zeros((N, H, H, H), dtype=dtype),
@@ -60,7 +63,7 @@ def gradients(x, h0, W_hx, W_hh, b_h, dhs) -> dict[str, np.ndarray]:
     """
     T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
     D = x.shape[2]
-    if np.shape(dhs) != (T, N, H):
+    if float_numpy("dhs", dhs).shape != (T, N, H):
         raise ValueError(f"dhs must have shape (T, N, H) = ({T}, {N}, {H}), got {np.shape(dhs)}")
     sens = init_sensitivities(N, D, H, dtype=x.dtype)
     total = {"W_hx": np.zeros_like(W_hx), "W_hh": np.zeros_like(W_hh), "b_h": np.zeros_like(b_h),
@@ -77,4 +80,5 @@ def gradients(x, h0, W_hx, W_hh, b_h, dhs) -> dict[str, np.ndarray]:
 
 def sensitivity_floats(D: int, H: int) -> int:
     """Numbers RTRL stores per example for (W_hx, W_hh, b_h): H · (H·D + H² + H), i.e. O(H³)."""
+    D, H = positive_int("D", D), positive_int("H", H)
     return H * (H * D + H * H + H)

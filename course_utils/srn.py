@@ -42,6 +42,8 @@ def _check_sequence(x, h0, W_hx, W_hh, b_h) -> tuple[int, int, int]:
 
 def step_forward(x, h_prev, W_hx, W_hh, b_h):
     """One step: x (N, D), h_prev (N, H) → h (N, H), cache."""
+    from ._validate import Cache
+
     D, H = _check_params(W_hx, W_hh, b_h)
     _check_float("x", x)
     _check_float("h_prev", h_prev)
@@ -50,7 +52,7 @@ def step_forward(x, h_prev, W_hx, W_hh, b_h):
     if h_prev.shape != (x.shape[0], H):
         raise ValueError(f"h_prev must have shape (N, H) = ({x.shape[0]}, {H}), got {h_prev.shape}")
     h = np.tanh(x @ W_hx.T + h_prev @ W_hh.T + b_h)
-    return h, (x, h_prev, W_hx, W_hh, h)
+    return h, Cache("srn.step_forward", (x, h_prev, W_hx, W_hh, h))
 
 
 def step_backward(dh, cache):
@@ -58,15 +60,20 @@ def step_backward(dh, cache):
 
     da = dh ⊙ (1 − h²) (tanh′), then each term of a_t gets its outer product.
     """
-    x, h_prev, W_hx, W_hh, h = cache
+    from ._validate import backward_inputs
+
+    x, h_prev, W_hx, W_hh, h = backward_inputs("srn.step_backward", cache, {"dh": dh})
     if dh.shape != h.shape:
         raise ValueError(f"dh must have the shape of h {h.shape}, got {dh.shape}")
+    dh = dh.astype(h.dtype, copy=False)          # gradients in the dtype of the forward pass
     da = dh * (1.0 - h * h)
     return da @ W_hx, da @ W_hh, da.T @ x, da.T @ h_prev, da.sum(axis=0)
 
 
 def forward(x, h0, W_hx, W_hh, b_h):
     """Run the SRN over a sequence: x (T, N, D), h0 (N, H) → hs (T, N, H) (h_1 … h_T), cache."""
+    from ._validate import Cache
+
     T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
     a_in = x @ W_hx.T + b_h                      # input projections of all steps at once
     hs = np.empty((T, N, H), dtype=np.result_type(x, W_hx))
@@ -74,7 +81,7 @@ def forward(x, h0, W_hx, W_hh, b_h):
     for t in range(T):
         h = np.tanh(a_in[t] + h @ W_hh.T)
         hs[t] = h
-    return hs, (x, h0, W_hx, W_hh, hs)
+    return hs, Cache("srn.forward", (x, h0, W_hx, W_hh, hs))
 
 
 def backward(dhs, cache, dh_last=None):
@@ -84,14 +91,17 @@ def backward(dhs, cache, dh_last=None):
     Returns {"x", "h0", "W_hx", "W_hh", "b_h"}. The recursion carried backwards is
     δ_t = ∂L/∂a_t = (dhs_t + W_hhᵀ δ_{t+1}) ⊙ (1 − h_t²).
     """
-    x, h0, W_hx, W_hh, hs = cache
+    from ._validate import backward_inputs
+
+    x, h0, W_hx, W_hh, hs = backward_inputs("srn.backward", cache, {"dhs": dhs}, {"dh_last": dh_last})
     if dhs.shape != hs.shape:
         raise ValueError(f"dhs must have the shape of the hidden states {hs.shape}, got {dhs.shape}")
     if dh_last is not None and dh_last.shape != hs.shape[1:]:
         raise ValueError(f"dh_last must have shape (N, H) = {hs.shape[1:]}, got {dh_last.shape}")
     T, N, H = hs.shape
+    dhs = dhs.astype(hs.dtype, copy=False)       # gradients in the dtype of the forward pass
     das = np.empty_like(hs)
-    dh_next = np.zeros_like(hs[0]) if dh_last is None else dh_last.copy()
+    dh_next = np.zeros_like(hs[0]) if dh_last is None else dh_last.astype(hs.dtype)
     for t in range(T - 1, -1, -1):
         da = (dhs[t] + dh_next) * (1.0 - hs[t] * hs[t])
         das[t] = da
@@ -110,10 +120,10 @@ def backward(dhs, cache, dh_last=None):
 def init_params(D: int, H: int, O: int | None = None, rng: np.random.Generator | None = None,
                 dtype=np.float64) -> dict[str, np.ndarray]:
     """Parameters drawn like torch's nn.RNN: U(−1/√H, 1/√H); an output layer (W_oh, b_o) when O is given."""
-    from ._validate import positive_int
+    from ._validate import float_dtype, generator, positive_int
 
-    D, H = positive_int("D", D), positive_int("H", H)
-    rng = np.random.default_rng(0) if rng is None else rng
+    D, H, dtype = positive_int("D", D), positive_int("H", H), float_dtype("dtype", dtype)
+    rng = generator(rng)
     k = 1.0 / np.sqrt(H)
     shapes = {"W_hx": (H, D), "W_hh": (H, H), "b_h": (H,)}
     if O is not None:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils import deep
+from course_utils import deep, gru, lstm, srn
 from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
 
 CASES = [("lstm", 2, True), ("lstm", 1, True), ("lstm", 3, False), ("gru", 2, True), ("srn", 2, True),
@@ -97,6 +97,117 @@ def test_deep_rejects_bad_input(rng):
         deep.params_from_torch(torch.nn.Linear(2, 2))
     with pytest.raises(ValueError, match="num_layers must be an integer >= 1"):
         deep.forward(x, params, "lstm", 0, True)
+
+
+INIT = {"lstm": lstm.init_params, "gru": gru.init_params, "srn": srn.init_params}
+
+
+def _stack(kind, L, bidir, D=3, H=4, dtype=np.float64):
+    """Parameters of a torch-shaped stack: layer 1 reads D inputs, the layers above num_directions·H."""
+    dirs = 2 if bidir else 1
+    return [INIT[kind](D if k < dirs else dirs * H, H, rng=np.random.default_rng(k), dtype=dtype)
+            for k in range(L * dirs)]
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "srn"])
+def test_deep_blames_the_layer_that_does_not_fit(rng, kind):
+    x = rng.standard_normal((5, 2, 3))
+    W_in, W_rec = ("W_hx", "W_hh") if kind == "srn" else ("W_x", "W_h")
+    wrong_input = [INIT[kind](3, 4), INIT[kind](5, 4)]            # layer 2 reads H = 4, not 5
+    with pytest.raises(ValueError, match=rf"deep.forward: layer 2 reads the output of layer 1, of size H = 4, so "
+                                         rf"params\[1\]\['{W_in}'\] \(layer 2\) must have 4 columns, got shape"):
+        deep.forward(x, wrong_input, kind, 2)
+    bi = _stack(kind, 2, True)
+    bi[3] = INIT[kind](4, 4)                                       # 2·H = 8 expected
+    with pytest.raises(ValueError, match=rf"of size num_directions·H = 2·H = 8, so params\[3\]\['{W_in}'\] "
+                                         rf"\(layer 2, backward direction\) must have 8 columns"):
+        deep.forward(x, bi, kind, 2, True)
+    other_H = [INIT[kind](3, 4), INIT[kind](4, 6)]
+    with pytest.raises(ValueError, match=rf"every layer and direction must have the same H; params\[0\]\['{W_rec}'\] "
+                                         rf"of shape .* gives H = 4, but params\[1\]\['{W_rec}'\] \(layer 2\)"):
+        deep.forward(x, other_H, kind, 2)
+    with pytest.raises(ValueError, match=rf"deep.forward: x must have shape \(T, N, D\) = \(T, N, 3\) to match "
+                                         rf"params\[0\]\['{W_in}'\] \(layer 1\)"):
+        deep.forward(x[..., :2], _stack(kind, 1, False), kind, 1)
+    bad_bias = _stack(kind, 2, False)
+    b = "b_h" if kind != "lstm" else "b"
+    bad_bias[1][b] = bad_bias[1][b][:-1]
+    with pytest.raises(ValueError, match=rf"deep.forward: in params\[1\] \(layer 2\): {b} must have shape"):
+        deep.forward(x, bad_bias, kind, 2)
+
+
+def test_deep_refuses_parameters_of_another_cell(rng):
+    x = rng.standard_normal((5, 2, 3))
+    for kind, other in (("lstm", "gru"), ("gru", "lstm"), ("srn", "lstm"), ("lstm", "srn")):
+        with pytest.raises(ValueError, match=rf"deep.forward: kind='{kind}' needs params\[0\] \(layer 1\) with the "
+                                             rf"keys .*, which are the parameters of kind='{other}'"):
+            deep.forward(x, _stack(other, 1, False), kind, 1)
+    with pytest.raises(ValueError, match=r"kind='srn' needs params\[0\] \(layer 1\) with the keys W_hx, W_hh, b_h, "
+                                         r"got W_hx, W_hh, b_h, W_oh, b_o$"):
+        deep.forward(x, [srn.init_params(3, 4, O=2)], "srn", 1)
+    with pytest.raises(ValueError, match=r"params\[1\] \(layer 1, backward direction\) must be a dict of the lstm "
+                                         r"parameters W_x, W_h, b, got int"):
+        deep.forward(x, [lstm.init_params(3, 4), 7], "lstm", 1, True)
+    with pytest.raises(ValueError, match=r"params\[0\]\['W_h'\] must be a float32 or float64 numpy array, got list"):
+        deep.forward(x, [{"W_x": np.zeros((16, 3)), "W_h": [[0.0] * 4] * 16, "b": np.zeros(16)}], "lstm", 1)
+
+
+def test_deep_gradient_arguments_are_checked_like_x(rng):
+    x = rng.standard_normal((5, 2, 3))
+    out, h_n, c_n, cache = deep.forward(x, _stack("lstm", 2, True), "lstm", 2, True)
+    for name, value in (("d_output", out), ("dh_n", h_n), ("dc_n", c_n)):
+        grads = {"d_output": np.zeros_like(out), name: value.tolist()}
+        with pytest.raises(ValueError, match=rf"^{name} must be a float32 or float64 numpy array, got list$"):
+            deep.backward(grads.pop("d_output"), cache, **grads)
+    with pytest.raises(ValueError, match="^d_output must be a float32 or float64 numpy array, got None$"):
+        deep.backward(None, cache)
+    with pytest.raises(ValueError, match=r"d_output must have shape \(T, N, num_directions·H\) = \(5, 2, 8\), "
+                                         r"the shape of output, got \(4, 2, 8\)"):
+        deep.backward(out[:4], cache)                              # T comes from the forward pass, not from d_output
+    with pytest.raises(ValueError, match=r"dh_n must have shape \(num_layers·num_directions, N, H\) = \(4, 2, 4\)"):
+        deep.backward(out, cache, dh_n=h_n[:2])
+    with pytest.raises(ValueError, match="deep.backward: cache must be the cache that deep.forward returned, "
+                                         "got the cache of lstm.forward"):
+        deep.backward(out, lstm.forward(x, np.zeros((2, 4)), np.zeros((2, 4)), **lstm.init_params(3, 4))[2])
+    for kind in ("gru", "srn"):
+        out, h_n, _, cache = deep.forward(x, _stack(kind, 1, False), kind, 1)
+        with pytest.raises(ValueError, match=rf"dc_n is only for an LSTM; a {kind} has no cell state"):
+            deep.backward(out, cache, dc_n=np.zeros_like(h_n))
+
+
+def test_deep_switches_and_sizes(rng):
+    x = rng.standard_normal((5, 2, 3))
+    params = _stack("gru", 1, True)
+    ref = deep.forward(x, params, "gru", 1, True)
+    same = deep.forward(x, params, "gru", np.int64(1), np.bool_(True))
+    assert all(np.array_equal(a, b) for a, b in zip(ref[:2], same[:2]))
+    with pytest.raises(ValueError, match=r"bidirectional must be True or False, got 'no' \(str\)"):
+        deep.forward(x, params, "gru", 1, "no")
+    with pytest.raises(ValueError, match=r"num_layers must be an integer >= 1, got 1.0"):
+        deep.forward(x, params, "gru", 1.0, True)
+    with pytest.raises(ValueError, match="x must be a float32 or float64 numpy array, got dtype int64"):
+        deep.forward(x.astype(np.int64), params, "gru", 1, True)
+    with pytest.raises(ValueError, match="h0 must be a float32 or float64 numpy array, got list"):
+        deep.forward(x, params, "gru", 1, True, h0=np.zeros((2, 2, 4)).tolist())
+    with pytest.raises(ValueError, match=r"with the keys W_x, W_h, b_x, b_h, got W_x, W_h, b_x, b_h, reset_after$"):
+        deep.forward(x, [p | {"reset_after": False} for p in params], "gru", 1, True)  # stacks are torch's GRU
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "srn"])
+@pytest.mark.parametrize("x_dtype, w_dtype, g_dtype", [(np.float32, np.float64, np.float32),
+                                                       (np.float64, np.float32, np.float32),
+                                                       (np.float32, np.float32, np.float64)])
+def test_deep_outputs_share_one_dtype(rng, kind, x_dtype, w_dtype, g_dtype):
+    """Forward: the dtype of x and the weights together; backward: the forward's, whatever the gradients' dtype."""
+    x = rng.standard_normal((4, 2, 3)).astype(x_dtype)
+    out, h_n, c_n, cache = deep.forward(x, _stack(kind, 2, True, dtype=w_dtype), kind, 2, True)
+    want = np.result_type(x_dtype, w_dtype)
+    assert {a.dtype for a in (out, h_n, c_n) if a is not None} == {want}
+    g = deep.backward(rng.standard_normal(out.shape).astype(g_dtype), cache,
+                      dh_n=rng.standard_normal(h_n.shape).astype(g_dtype),
+                      dc_n=None if c_n is None else rng.standard_normal(c_n.shape).astype(g_dtype))
+    arrays = [g["x"], g["h0"]] + ([g["c0"]] if kind == "lstm" else []) + [v for p in g["params"] for v in p.values()]
+    assert {a.dtype for a in arrays} == {want}
 
 
 def test_changed_steps_of_a_bidirectional_layer(rng):

@@ -171,6 +171,78 @@ def test_gated_reject_bad_input(rng):
         copy_into_torch(torch.nn.GRU(2, 3).double(), gru.init_params(2, 4))
 
 
+def test_gated_gradient_arguments_and_caches(rng):
+    x, h0, c0, p = _lstm_case(rng, 2, 3, 4, 5)
+    hs, _, cache = lstm.forward(x, h0, c0, **p)
+    with pytest.raises(ValueError, match="^dhs must be a float32 or float64 numpy array, got list$"):
+        lstm.backward(np.zeros_like(hs).tolist(), cache)
+    with pytest.raises(ValueError, match="^dhs must be a float32 or float64 numpy array, got None$"):
+        lstm.backward(None, cache)
+    with pytest.raises(ValueError, match="^dc_last must be a float32 or float64 numpy array, got list$"):
+        lstm.backward(np.zeros_like(hs), cache, dc_last=h0.tolist())
+    h, c, step_cache = lstm.step_forward(x[0], h0, c0, **p)
+    with pytest.raises(ValueError, match="^dc must be a float32 or float64 numpy array, got list$"):
+        lstm.step_backward(h, c.tolist(), step_cache)
+    with pytest.raises(ValueError, match="lstm.backward: cache must be the cache that lstm.forward returned, "
+                                         "got the cache of lstm.step_forward"):
+        lstm.backward(np.zeros_like(hs), step_cache)
+    xg, hg, pg = _gru_case(rng, 2, 3, 4, 5)
+    hs_g, cache_g = gru.forward(xg, hg, **pg)
+    with pytest.raises(ValueError, match="^dhs must be a float32 or float64 numpy array, got list$"):
+        gru.backward(np.zeros_like(hs_g).tolist(), cache_g)
+    with pytest.raises(ValueError, match="^dh_last must be a float32 or float64 numpy array, got list$"):
+        gru.backward(np.zeros_like(hs_g), cache_g, dh_last=hg.tolist())
+    h_g, step_cache_g = gru.step_forward(xg[0], hg, **pg)
+    with pytest.raises(ValueError, match="^dh must be a float32 or float64 numpy array, got list$"):
+        gru.step_backward(h_g.tolist(), step_cache_g)
+    with pytest.raises(ValueError, match="gru.backward: cache must be the cache that gru.forward returned, "
+                                         "got the cache of lstm.forward"):
+        gru.backward(np.zeros_like(hs), cache)                     # same length as a GRU cache: 9 items
+    with pytest.raises(ValueError, match="gru.step_backward: cache must be the cache that gru.step_forward returned, "
+                                         "got a tuple of 8 items"):
+        gru.step_backward(h_g, tuple(step_cache_g))
+    a, b, *_ = cache_g                                             # still a tuple to unpack and index
+    assert a is xg and b is hg and cache_g[-1] is True
+
+
+def test_gated_switches_and_generators(rng):
+    xg, hg, pg = _gru_case(rng, 2, 3, 4, 5)
+    for bad in ("no", "False", 0, None):
+        with pytest.raises(ValueError, match=rf"reset_after must be True or False, got {bad!r}"):
+            gru.forward(xg, hg, **pg, reset_after=bad)
+        with pytest.raises(ValueError, match=rf"reset_after must be True or False, got {bad!r}"):
+            gru.step_forward(xg[0], hg, **pg, reset_after=bad)
+    assert np.array_equal(gru.forward(xg, hg, **pg, reset_after=np.bool_(False))[0],
+                          gru.forward(xg, hg, **pg, reset_after=False)[0])
+    for init in (gru.init_params, lstm.init_params):
+        with pytest.raises(ValueError, match="rng must be a numpy Generator .*, got int"):
+            init(2, 3, rng=0)
+        assert init(np.int64(2), np.int32(3))["W_x"].shape[1] == 2
+        with pytest.raises(ValueError, match="dtype must be np.float32 or np.float64, got int64"):
+            init(2, 3, dtype=np.int64)                               # refused here, not at the first forward
+    assert lstm.init_params(2, 3, forget_bias=np.float32(1.0))["b"][3:6].mean() > 0.5
+
+
+@pytest.mark.parametrize("g_dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("model_dtype", [np.float32, np.float64])
+def test_gated_gradients_have_the_forward_dtype(rng, model_dtype, g_dtype):
+    x, h0, c0, p = _lstm_case(rng, 3, 2, 4, 5)
+    x, h0, c0, p = x.astype(model_dtype), h0.astype(model_dtype), c0.astype(model_dtype), \
+        {k: v.astype(model_dtype) for k, v in p.items()}
+    hs, _, cache = lstm.forward(x, h0, c0, **p)
+    g = lstm.backward(np.ones(hs.shape, g_dtype), cache, dh_last=h0.astype(g_dtype), dc_last=c0.astype(g_dtype))
+    h, c, step_cache = lstm.step_forward(x[0], h0, c0, **p)
+    step = lstm.step_backward(h.astype(g_dtype), c.astype(g_dtype), step_cache)
+    xg, hg, pg = _gru_case(rng, 3, 2, 4, 5)
+    xg, hg, pg = xg.astype(model_dtype), hg.astype(model_dtype), {k: v.astype(model_dtype) for k, v in pg.items()}
+    hs_g, cache_g = gru.forward(xg, hg, **pg)
+    g_g = gru.backward(np.ones(hs_g.shape, g_dtype), cache_g, dh_last=hg.astype(g_dtype))
+    h_g, step_cache_g = gru.step_forward(xg[0], hg, **pg)
+    step_g = gru.step_backward(h_g.astype(g_dtype), step_cache_g)
+    arrays = [*g.values(), *step, *g_g.values(), *step_g]
+    assert {a.dtype for a in arrays} == {np.dtype(model_dtype)}
+
+
 def test_sigmoid_on_arrays_scalars_and_extremes():
     x = np.array([-800.0, -40.0, -1.0, 0.0, 2.5, 40.0, 800.0])
     ref = 1.0 / (1.0 + np.exp(-np.clip(x, -700, 700)))

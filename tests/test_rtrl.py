@@ -70,3 +70,10 @@ def test_rtrl_rejects_bad_input(rng):
         rtrl.gradients(x, h0[:1], p["W_hx"], p["W_hh"], p["b_h"], np.zeros((5, 2, 4)))
     with pytest.raises(ValueError, match="W_hh must have shape"):
         rtrl.gradients(x, h0, p["W_hx"], p["W_hh"][:, :3], p["b_h"], np.zeros((5, 2, 4)))
+    with pytest.raises(ValueError, match="dhs must be a float32 or float64 numpy array, got list"):
+        rtrl.gradients(x, h0, p["W_hx"], p["W_hh"], p["b_h"], np.zeros((5, 2, 4)).tolist())  # as srn.backward
+    with pytest.raises(ValueError, match=r"D must be an integer >= 1, got 2.0 \(float\)"):
+        rtrl.init_sensitivities(1, 2.0, 3)
+    with pytest.raises(ValueError, match="dtype must be np.float32 or np.float64, got 'float16'"):
+        rtrl.init_sensitivities(1, 2, 3, dtype="float16")
+    assert rtrl.sensitivity_floats(np.int64(2), np.int64(10)) == rtrl.sensitivity_floats(2, 10)

@@ -140,6 +140,27 @@ def test_srn_rejects_bad_input(rng):
         srn_from_torch(torch.nn.RNN(2, 3, nonlinearity="relu"))
 
 
+def test_srn_backward_checks_its_gradients_and_cache(rng):
+    x, h0, p = _data(rng, 2, 3, 4, 5)
+    hs, cache = srn.forward(x, h0, **p)
+    with pytest.raises(ValueError, match="^dhs must be a float32 or float64 numpy array, got list$"):
+        srn.backward(np.zeros_like(hs).tolist(), cache)
+    with pytest.raises(ValueError, match="^dh_last must be a float32 or float64 numpy array, got list$"):
+        srn.backward(np.zeros_like(hs), cache, dh_last=h0.tolist())
+    h, step_cache = srn.step_forward(x[0], h0, **p)
+    with pytest.raises(ValueError, match="^dh must be a float32 or float64 numpy array, got list$"):
+        srn.step_backward(h.tolist(), step_cache)
+    with pytest.raises(ValueError, match="srn.backward: cache must be the cache that srn.forward returned, "
+                                         "got the cache of srn.step_forward"):
+        srn.backward(np.zeros_like(hs), step_cache)              # both hold five items
+    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
+        srn.init_params(2, 3, rng=1)
+    hs32, cache32 = srn.forward(x.astype(np.float32), h0.astype(np.float32),
+                                **{k: v.astype(np.float32) for k, v in p.items()})
+    g = srn.backward(np.ones(hs32.shape), cache32, dh_last=np.ones(h0.shape))   # float64 gradients in
+    assert {v.dtype for v in g.values()} == {np.dtype(np.float32)}              # the forward's dtype out
+
+
 def test_sample_follows_a_peaked_model_and_rejects_bad_input(rng):
     V, H = 4, 3
     p = srn.init_params(V, H, V, rng=rng)
