@@ -15,7 +15,7 @@ from matplotlib.patches import FancyArrowPatch
 from course_utils import diagrams
 from course_utils.diagrams import _core
 from course_utils.diagrams.__main__ import main
-from course_utils.structured import left_branching
+from course_utils.trees import left_branching
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
