@@ -110,8 +110,8 @@ def train_tagger(model: Tagger, sample: Callable[[int, np.random.Generator], np.
                  heldout, *, steps: int = 300, eval_every: int = 25, batch_size: int = 64, lr: float = 1e-2,
                  seed: int = 0) -> list[float]:
     """Adam on the cross-entropy of the labels x_{t+k}, each step on `batch_size` fresh sequences
-    from sample(n, rng) (`train.fit`); returns the held-out accuracy after every `eval_every` steps
-    (and after the last)."""
+    from sample(n, rng) (`train.fit`); returns the held-out accuracy after every `eval_every` steps,
+    the points `plot_curves` draws (a last partial stretch of steps is trained but not reported)."""
     if not isinstance(model, Tagger):
         raise ValueError(f"model must be a lookahead.Tagger, got {type(model).__name__}")
     if not callable(sample):
@@ -130,7 +130,8 @@ def train_tagger(model: Tagger, sample: Callable[[int, np.random.Generator], np.
 
     hist = fit(model, fresh_batches(sample, batch_size, rng), cross_entropy, steps=steps, lr=lr,
                evaluate=held_out_accuracy, eval_every=eval_every)
-    return hist.eval_accuracy[1:]             # the entry at step 0 is the untrained model
+    return [acc for step, acc in zip(hist.steps, hist.eval_accuracy)   # not step 0 (untrained), nor a last
+            if step > 0 and step % eval_every == 0]                     # step off the eval_every grid
 
 
 def plot_curves(ax, curves: Mapping[str, Sequence[float]], eval_every: int, limit: float, chance: float,

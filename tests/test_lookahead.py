@@ -85,6 +85,8 @@ def test_training_learns_a_deterministic_chain_and_a_late_answer():
     assert len(curve) == 3 and curve[-1] == 1.0                        # x_{t+2} = x_t + 2 is known at step t
     late = lookahead.Tagger(3, 8)
     assert lookahead.train_tagger(late, sample, 2, 2, heldout, steps=80, eval_every=80, lr=3e-2) == [1.0]
+    off_grid = lookahead.train_tagger(lookahead.Tagger(3, 8), sample, 2, 0, heldout, steps=50, eval_every=20)
+    assert len(off_grid) == 2                                          # steps 20 and 40, as plot_curves places them
     with pytest.raises(ValueError, match="model must be a lookahead.Tagger"):
         lookahead.train_tagger(torch.nn.Linear(2, 2), sample, 2, 0, heldout)
     with pytest.raises(ValueError, match="sample must be a callable"):
