@@ -32,6 +32,7 @@ def _check_rng(rng) -> np.random.Generator:
         raise ValueError(f"rng must be a numpy Generator (np.random.default_rng), got {type(rng).__name__}")
     return rng
 
+
 # ---------------------------------------------------------------- remember over T steps (regression)
 def adding_problem(T: int, N: int, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
     """The adding problem, in the common later form (e.g. Le et al. 2015) of Hochreiter &
@@ -56,6 +57,7 @@ def adding_problem(T: int, N: int, rng: np.random.Generator | None = None) -> tu
     marks[second, cols] = 1.0
     y = values[first, cols] + values[second, cols]
     return np.stack([values, marks], axis=-1), y
+
 
 def adding_task(T: int):
     """The adding problem of length T (`adding_problem`) as a task(N, rng) -> (x (T, N, 2), y (N,))."""

@@ -41,7 +41,6 @@ def test_symbol_counts_bad_input():
         bag.best_bag_accuracy([("+", 1, 2)], np.array([0, 1]), DIGITS, OPS)
 
 
-
 def test_bag_lookup_predicts_each_bags_majority_and_reaches_the_bound_on_its_own_trees(rng):
     trees = [("+", 1, 2), ("+", 2, 1), ("*", 1, 2), ("+", 0, 0), ("+", 1, 2)]
     y = np.array([0, 0, 2, 1, 2])                     # bag {1, 2, +}: labels 0, 0, 2 -> 0
@@ -56,7 +55,6 @@ def test_bag_lookup_rejects_bad_labels():
         bag.bag_lookup([("+", 1, 2)], np.array([0.5]), [("+", 1, 2)], DIGITS, OPS)
     with pytest.raises(ValueError, match="fit_y"):
         bag.bag_lookup([("+", 1, 2)], np.array([0, 1]), [("+", 1, 2)], DIGITS, OPS)
-
 
 
 def test_bag_of_symbols_model_bad_input():

@@ -21,13 +21,6 @@ def _ragged(rng, N=5, V=7, T_max=6):
     return seqs
 
 
-def test_pad_batch_is_time_major_with_lengths(rng):
-    seqs = [np.array([3, 1, 4]), np.array([1]), np.array([5, 9])]
-    x, lengths = pad_batch(seqs, pad_id=-7)
-    assert x.shape == (3, 3) and x.dtype == np.int64 and list(lengths) == [3, 1, 2]
-    assert list(x[:, 0]) == [3, 1, 4] and list(x[:, 1]) == [1, -7, -7] and list(x[:, 2]) == [5, 9, -7]
-
-
 @pytest.mark.parametrize("cell", ["lstm", "gru", "rnn"])
 @pytest.mark.parametrize("bidirectional", [False, True])
 @pytest.mark.parametrize("readout", ["last", "mean", "each"])
@@ -98,10 +91,6 @@ def test_tagging_accuracy_ignores_padding():
 
 
 def test_classifier_and_tagging_helpers_reject_bad_input():
-    with pytest.raises(ValueError, match="seqs is empty"):
-        pad_batch([])
-    with pytest.raises(ValueError, match=r"seqs\[1\] must be a non-empty 1-D sequence of integers"):
-        pad_batch([np.array([1]), np.array([0.5])])
     with pytest.raises(ValueError, match="readout must be one of"):
         SequenceClassifier("lstm", 2, 3, 2, readout="max")
     with pytest.raises(ValueError, match="num_classes must be an integer >= 2"):

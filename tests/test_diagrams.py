@@ -252,7 +252,6 @@ def test_lstm_cell_path_highlight():
     assert len(arrows(diagrams.lstm_cell("no_forget", highlight="cell", equations=False), "highlight")) == 2
 
 
-
 def test_lstm_cell_hidden_highlight_is_the_route_from_h_prev_to_c_t():
     """lecture 08's M_t = ∂c_t/∂h_{t−1}: the h_{t−1} bus into the gates that write the cell and on to c_t."""
     x_o, y_c = 6.0, 5.2                                # where lstm_cell puts the output gate and the cell line

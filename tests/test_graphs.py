@@ -19,7 +19,6 @@ def _recursive(tree, W, b, leaf_vec, label_vec=None):
     return np.tanh(a)
 
 
-
 def test_adjacency_conventions():
     A = graphs.adjacency(3, [(0, 1)], directed=True)
     assert A[1, 0] == 1 and A.sum() == 1                     # A[v, u] = 1 for u → v

@@ -22,7 +22,6 @@ def _recursive(tree, W, b, leaf_vec, label_vec=None):
     return np.tanh(a)
 
 
-
 def test_tree_forward_equals_the_textbook_recursion(rng):
     H = 6
     W, b = rng.standard_normal((H, 2 * H)) / 3, rng.standard_normal(H)

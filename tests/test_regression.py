@@ -261,8 +261,6 @@ def test_evaluate_mse_against_numpy_and_bad_input():
         evaluate_mse(model, x, y[:10])
 
 
-
-
 def test_variant_regressor_counts_and_shapes():
     D, H = 2, 8
     expected = {"standard": 4 * H * (D + H + 1), "no_forget": 3 * H * (D + H + 1), "coupled": 3 * H * (D + H + 1),

@@ -102,6 +102,7 @@ def test_seq2seq_rejects_bad_input():
     with pytest.raises(ValueError, match="same length"):
         s2s.exact_match([], [])
 
+
 def test_all_tokens_right_matches_the_teacher_forced_predictions():
     model = s2s.Seq2Seq(hidden_size=8, seed=4)
     sources, targets = reverse_task(1, 4)(30, np.random.default_rng(5))

@@ -60,7 +60,6 @@ def test_evaluate_bad_input(tree, kwargs, match):
         trees.evaluate(tree, **kwargs)
 
 
-
 def test_left_branching_shape_and_bad_input():
     assert trees.left_branching(["h0", 1, 2]) == (None, (None, "h0", 1), 2)
     assert trees.left_branching([0, 1], label="+") == ("+", 0, 1)
@@ -70,4 +69,3 @@ def test_left_branching_shape_and_bad_input():
         trees.left_branching("abc")
     with pytest.raises(ValueError, match="malformed tree"):
         trees.left_branching([1, 2.5])
-
