@@ -3,7 +3,7 @@
     python benchmarks/adding_max_T.py [--json benchmarks/results.json] [--time-limit 60]
 
 For each cell (torch's nn.RNN with tanh, nn.GRU, nn.LSTM with forget bias 1) and T = 25, 50, 100,
-200, 400 in turn: train `train.SequenceRegressor` with `train.train_regressor` (lecture 08's recipe:
+200, 400 in turn: train `regression.SequenceRegressor` with `regression.train_regressor` (lecture 08's recipe:
 H = 32, batch 32, Adam 2e-2, clipping at 1; for the SRN Adam 2e-3, because at 2e-2 it does not
 even solve T = 25, while at 2e-3 it solves T = 50) for at most `time_limit` seconds, stopping as
 soon as the held-out MSE (500 sequences, every 100 steps) is below 0.01. T counts as solved if it got
@@ -25,7 +25,8 @@ CELLS = {"srn": ("rnn", {}, 2e-3), "gru": ("gru", {}, 2e-2), "lstm": ("lstm", {"
 
 def solve(cell: str, T: int, time_limit: float):
     """(solved, seconds, steps, final held-out MSE) for one cell and length."""
-    from course_utils.train import SequenceRegressor, adding_task, train_regressor
+    from course_utils.regression import SequenceRegressor, train_regressor
+    from course_utils.tasks import adding_task
 
     kind, extra, lr = CELLS[cell]
     model = SequenceRegressor(kind, input_size=2, hidden_size=32, seed=0, **extra)

@@ -9,7 +9,7 @@ Text: lecture 02's corpus, the Python 3.11.7 pydoc topics reduced to 26 letters 
   stops at n = 8; `charlm_details` also holds that comparison and every order's perplexity). Tuning on
   the text it is scored on favours the n-gram a little, so both models are also scored on the
   unused test split (`charlm_details`).
-- LSTM: `seq2seq.CharLM` trained by `seq2seq.train_char_lm` for `time_limit` seconds on two threads
+- LSTM: `char_lm.CharLM` trained by `char_lm.train_char_lm` for `time_limit` seconds on two threads
   (random windows, Adam with a cosine decay to 0 over the time budget, clipping at 1), then
   evaluated on the whole validation text read as one sequence.
 - Where they differ: both models' validation perplexity split into the characters that follow a
@@ -63,7 +63,7 @@ def copyable(train, val, context: int = COPY_CONTEXT) -> np.ndarray:
 def lstm_token_log_probs(model, ids) -> np.ndarray:
     """log p(ids[t] | ids[:t]) for every position t, aligned with `NGramLM.log_probs` (NaN at t = 0,
     which the LSTM only reads)."""
-    from course_utils.seq2seq import next_token_log_probs
+    from course_utils.char_lm import next_token_log_probs
 
     ids = np.asarray(ids)
     return np.r_[np.nan, next_token_log_probs(model, ids)[np.arange(len(ids) - 1), ids[1:]]]
@@ -76,18 +76,17 @@ def perplexity_split(token_log_probs: np.ndarray, mask: np.ndarray) -> tuple[flo
 
 def train_lstm(train, V, time_limit: float):
     """A CharLM trained for `time_limit` seconds, and the number of training steps it got."""
-    from course_utils import seq2seq
+    from course_utils import char_lm
 
-    model = seq2seq.CharLM(V, **LSTM, seed=0)
-    losses = seq2seq.train_char_lm(model, train, time_limit=time_limit, **TRAINING)
-    return model, len(losses)
+    model = char_lm.CharLM(V, **LSTM, seed=0)
+    hist = char_lm.train_char_lm(model, train, time_limit=time_limit, **TRAINING)
+    return model, hist.steps[-1]
 
 
 def measure(time_limit: float = 60.0) -> dict:
     from course_utils import setup
+    from course_utils.char_lm import perplexity
     from course_utils.markov import MarkovSource
-
-    from course_utils.seq2seq import perplexity
 
     setup(threads=2)
     details = {}

@@ -3,8 +3,8 @@
     python benchmarks/digits_lstm.py [--json benchmarks/results.json]
 
 scikit-learn's 8×8 digits (75/25 stratified split, training set with four one-pixel shifts),
-a 2-layer LSTM with H = 64 read row by row (`train.SequenceClassifier`), trained with
-`digits.RECIPE` through `train.train_classifier` on one thread: the same code as the lecture.
+a 2-layer LSTM with H = 64 read row by row (`classification.SequenceClassifier`), trained with
+`digits.RECIPE` through `classification.train_classifier` on one thread: the same code as the lecture.
 Keys: `digits_lstm_accuracy`, `digits_lstm_seconds` (training time only).
 """
 from __future__ import annotations
@@ -17,7 +17,7 @@ from _results import merge, parse_args
 
 def measure() -> dict:
     from course_utils import digits, setup
-    from course_utils.train import SequenceClassifier, evaluate_accuracy, train_classifier
+    from course_utils.classification import SequenceClassifier, evaluate_accuracy, train_classifier
 
     setup(threads=1)
     img_tr, img_te, y_tr, y_te = digits.load_split()

@@ -1,4 +1,5 @@
-"""Cut sequences into model inputs: lag windows for series, (T, N) batches for language models."""
+"""Cut sequences into model inputs: lag windows for series, (T, N) batches for language models,
+and padded batches of sequences of different lengths."""
 from __future__ import annotations
 
 from typing import Iterator
@@ -6,6 +7,8 @@ from typing import Iterator
 import numpy as np
 
 from . import _validate
+
+IGNORE_INDEX = -100          # the target of a padded step: torch's cross-entropy skips it (its default ignore_index)
 
 
 def sliding_windows(x, tau: int, horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
@@ -57,3 +60,23 @@ def lm_batches(ids, batch_size: int, num_steps: int, *, sequential: bool = True,
         s = starts[b:b + batch_size]
         window = s[None, :] + np.arange(num_steps)[:, None]
         yield ids[window], ids[window + 1]
+
+
+def pad_batch(seqs, pad_id: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """Stack sequences of different lengths into a time-major array (T_max, N) and their lengths (N,).
+
+    seqs: a list of 1-D integer sequences (token ids or tags); pad_id fills the steps after each
+    sequence's end (use IGNORE_INDEX for targets). Returns (padded int64 array, lengths int64).
+    """
+    seqs = [np.asarray(s) for s in seqs]
+    if not seqs:
+        raise ValueError("seqs is empty: expected a list of 1-D integer sequences")
+    for i, s in enumerate(seqs):
+        if s.ndim != 1 or s.size == 0 or not np.issubdtype(s.dtype, np.integer):
+            raise ValueError(f"seqs[{i}] must be a non-empty 1-D sequence of integers, got shape {s.shape} "
+                             f"and dtype {s.dtype}")
+    lengths = np.array([s.size for s in seqs], dtype=np.int64)
+    out = np.full((lengths.max(), len(seqs)), int(pad_id), dtype=np.int64)
+    for j, s in enumerate(seqs):
+        out[:s.size, j] = s
+    return out, lengths

@@ -9,7 +9,7 @@ import numpy as np
 
 from . import _validate
 
-# steps, batch, Adam learning rate with cosine decay, clipping and label smoothing for `train.train_classifier`
+# steps, batch, Adam learning rate with cosine decay, clipping and label smoothing for `classification.train_classifier`
 RECIPE = dict(steps=1000, batch_size=64, lr=1e-2, cosine=True, clip=1.0, label_smoothing=0.1, eval_every=1000)
 
 

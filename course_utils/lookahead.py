@@ -6,8 +6,8 @@ such model is right more often than Σ_i π_i max_j (P^k)_ij (lecture 10 derives
 bidirectional model, or a left-to-right one that answers k steps late, can reach 1.
 
 This module is the plumbing of that experiment: sampling batches of the chain, the LSTM tagger,
-the hidden size that matches a parameter budget, training, held-out accuracy and the figure.
-Arrays are time-major: tokens (T, N), logits (T, N, V).
+the hidden size that matches a parameter budget, training (through `train.fit`), held-out
+accuracy and the figure. Arrays are time-major: tokens (T, N), logits (T, N, V).
 """
 from __future__ import annotations
 
@@ -19,7 +19,8 @@ import torch.nn.functional as F
 from torch import nn
 
 from . import _validate
-from .train import seeded
+from .session import seeded
+from .train import fit, fresh_batches
 
 
 def sample_chain(P, pi, T: int, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -106,39 +107,40 @@ def accuracy(model: Tagger, tokens, k: int, delay: int) -> tuple[float, np.ndarr
 
 
 def train_tagger(model: Tagger, sample: Callable[[int, np.random.Generator], np.ndarray], k: int, delay: int,
-                 heldout, *, steps: int = 300, every: int = 25, batch_size: int = 64, lr: float = 1e-2,
+                 heldout, *, steps: int = 300, eval_every: int = 25, batch_size: int = 64, lr: float = 1e-2,
                  seed: int = 0) -> list[float]:
     """Adam on the cross-entropy of the labels x_{t+k}, each step on `batch_size` fresh sequences
-    from sample(n, rng); returns the held-out accuracy after every `every` steps."""
+    from sample(n, rng) (`train.fit`); returns the held-out accuracy after every `eval_every` steps,
+    the points `plot_curves` draws (a last partial stretch of steps is trained but not reported)."""
     if not isinstance(model, Tagger):
         raise ValueError(f"model must be a lookahead.Tagger, got {type(model).__name__}")
     if not callable(sample):
         raise ValueError("sample must be a callable sample(n, rng) -> tokens (T, n)")
-    steps, every = _validate.positive_int("steps", steps), _validate.positive_int("every", every)
-    batch_size = _validate.positive_int("batch_size", batch_size)
-    lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    batches = np.random.default_rng(_validate.positive_int("seed", seed, minimum=0))
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    curve = []
-    for step in range(1, steps + 1):
-        tokens = torch.as_tensor(sample(batch_size, batches))
+    steps = _validate.positive_int("steps", steps)
+    k, delay = _check_shift(torch.as_tensor(heldout), k, delay)
+    rng = np.random.default_rng(_validate.positive_int("seed", seed, minimum=0))
+
+    def cross_entropy(batch) -> torch.Tensor:
+        tokens = torch.as_tensor(batch)
         logits = answer_logits(model, tokens, k, delay)
-        loss = F.cross_entropy(logits.reshape(-1, model.vocab_size), tokens[k:].reshape(-1))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if step % every == 0:
-            curve.append(accuracy(model, heldout, k, delay)[0])
-    return curve
+        return F.cross_entropy(logits.reshape(-1, model.vocab_size), tokens[k:].reshape(-1))
+
+    def held_out_accuracy() -> dict[str, float]:
+        return {"accuracy": accuracy(model, heldout, k, delay)[0]}
+
+    hist = fit(model, fresh_batches(sample, batch_size, rng), cross_entropy, steps=steps, lr=lr,
+               evaluate=held_out_accuracy, eval_every=eval_every)
+    return [acc for step, acc in zip(hist.steps, hist.eval_accuracy)   # not step 0 (untrained), nor a last
+            if step > 0 and step % eval_every == 0]                     # step off the eval_every grid
 
 
-def plot_curves(ax, curves: Mapping[str, Sequence[float]], every: int, limit: float, chance: float,
+def plot_curves(ax, curves: Mapping[str, Sequence[float]], eval_every: int, limit: float, chance: float,
                 styles: Sequence[str] = ("-", "--", "-", ":")):
     """Held-out accuracy against training step for each model (a legend names them), with the
     left-to-right limit and chance as horizontal lines."""
     if not curves:
         raise ValueError("curves must map at least one model name to its accuracy curve")
-    every = _validate.positive_int("every", every)
+    every = _validate.positive_int("eval_every", eval_every)
     last = every * max(len(c) for c in curves.values())
     for (name, curve), style in zip(curves.items(), list(styles) * len(curves)):
         ax.plot(every * np.arange(1, len(curve) + 1), curve, style, marker="o", ms=3, label=name)

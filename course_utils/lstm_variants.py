@@ -34,7 +34,6 @@ compare the two.
 """
 from __future__ import annotations
 
-import time
 from typing import Callable, Sequence
 
 import numpy as np
@@ -584,111 +583,10 @@ def layer_gradient_checks(*, T: int = 4, N: int = 2, D: int = 2, H: int = 3, see
             "clockwork_mask": clockwork_mask(periods, m)}
 
 
-# ---------------------------------------------------------------- regression head, counting, training
-class LastStateRegressor(nn.Module):
-    """A recurrent layer (LSTMVariant or ClockworkRNN) read by a linear head at the last step."""
-
-    def __init__(self, core: nn.Module, output_size: int = 1, seed: int | None = None):
-        super().__init__()
-        if not isinstance(core, (LSTMVariant, ClockworkRNN)):
-            raise ValueError(f"core must be an LSTMVariant or a ClockworkRNN, got {type(core).__name__}")
-        self.core = core
-        output_size = _validate.positive_int("output_size", output_size)
-        rng = _uniform_init(seed)
-        k = 1.0 / np.sqrt(core.hidden_size)
-        self.head = nn.Linear(core.hidden_size, output_size)
-        with torch.no_grad():
-            self.head.weight.copy_(torch.as_tensor(rng.uniform(-k, k, (output_size, core.hidden_size))))
-            self.head.bias.copy_(torch.as_tensor(rng.uniform(-k, k, output_size)))
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        hs, _ = self.core(x)
-        return self.head(hs[-1])
-
-
+# ---------------------------------------------------------------- counting
 def count_parameters(model: nn.Module) -> int:
     """Trainable numbers that act in the model: all parameter entries minus clockwork-masked ones."""
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch.nn.Module, got {type(model).__name__}")
     total = sum(p.numel() for p in model.parameters() if p.requires_grad)
     return total - sum(m.masked_entries() for m in model.modules() if isinstance(m, ClockworkRNN))
-
-
-def build_model(kind: str, input_size: int, hidden_size: int, *, forget_bias: float = 1.0,
-                periods: Sequence[int] = (1, 2, 4, 8), seed: int = 0) -> LastStateRegressor:
-    """A regressor with the recurrent layer `kind`: a key of VARIANTS, "clockwork" or "srn".
-
-    LSTM variants with a forget gate get `forget_bias`; the clockwork RNN splits hidden_size
-    evenly over `periods`.
-    """
-    kinds = set(VARIANTS) | {"clockwork", "srn"}
-    kind = _validate.choice("kind", kind, kinds)
-    if kind in VARIANTS:
-        flags = VARIANTS[kind]
-        core = LSTMVariant(input_size, hidden_size, **flags,
-                           forget_bias=forget_bias if flags["forget_gate"] else 0.0, seed=seed)
-    elif kind == "srn":
-        core = make_srn(input_size, hidden_size, seed=seed)
-    else:
-        periods = tuple(periods)
-        hidden_size = _validate.positive_int("hidden_size", hidden_size)
-        if len(periods) == 0 or hidden_size % len(periods):
-            raise ValueError(f"hidden_size must split evenly over the {len(periods)} periods, got {hidden_size}")
-        core = ClockworkRNN(input_size, periods, hidden_size // len(periods), seed=seed)
-    return LastStateRegressor(core, seed=seed + 1)
-
-
-def fit(model: LastStateRegressor, task: Callable, *, steps: int, batch_size: int = 64, lr: float = 1e-2,
-        clip: float | None = 1.0, eval_size: int = 512, eval_every: int = 50, seed: int = 0):
-    """Train with Adam on mean squared error for `steps` updates; return a course_utils.train.History.
-
-    Each update draws a fresh batch from `task(N, rng)`; the held-out set is
-    course_utils.train.heldout_set(task, eval_size, seed), the one train_regressor uses.
-    """
-    from .train import History, heldout_set
-
-    if not isinstance(model, LastStateRegressor):
-        raise ValueError(f"model must be a LastStateRegressor (see build_model), got {type(model).__name__}")
-    if not callable(task):
-        raise ValueError("task must be a callable task(N, rng) -> (x, y), e.g. train.adding_task(T)")
-    steps = _validate.positive_int("steps", steps)
-    batch_size = _validate.positive_int("batch_size", batch_size)
-    lr = _validate.finite_float("lr", lr, low=0.0, low_open=True)
-    clip = _validate.optional_positive("clip", clip)
-    eval_every = _validate.positive_int("eval_every", eval_every)
-    seed = _validate.positive_int("seed", seed, minimum=0)
-    x_eval, y_eval = (_as_target_tensor(a) for a in heldout_set(task, eval_size, seed))
-    batch_rng = np.random.default_rng(np.random.SeedSequence(seed).spawn(2)[0])
-    opt = torch.optim.Adam(model.parameters(), lr=lr)
-    hist, window, window_norm = History(), [], 0.0
-    start = time.perf_counter()
-
-    def log(step: int, norm: float) -> None:
-        with torch.no_grad():
-            eval_mse = float(((model(x_eval) - y_eval) ** 2).mean())
-        hist.steps.append(step)
-        hist.train_mse.append(float(np.mean(window)) if window else float("nan"))
-        hist.grad_norm.append(norm)
-        hist.eval_mse.append(eval_mse)
-        hist.seconds.append(time.perf_counter() - start)
-
-    log(0, float("nan"))
-    for step in range(1, steps + 1):
-        x, y = (_as_target_tensor(a) for a in task(batch_size, batch_rng))
-        loss = ((model(x) - y) ** 2).mean()
-        opt.zero_grad()
-        loss.backward()
-        norm = float(nn.utils.clip_grad_norm_(model.parameters(), clip if clip is not None else float("inf")))
-        opt.step()
-        window.append(loss.item())
-        window_norm = max(window_norm, norm)
-        if step % eval_every == 0 or step == steps:
-            log(step, window_norm)
-            window, window_norm = [], 0.0
-    return hist
-
-
-def _as_target_tensor(a) -> torch.Tensor:
-    """float32 tensor; a vector of targets (N,) becomes a column (N, 1)."""
-    t = torch.as_tensor(np.asarray(a), dtype=torch.float32)
-    return t[:, None] if t.ndim == 1 else t

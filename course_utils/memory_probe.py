@@ -15,7 +15,8 @@ import numpy as np
 import torch
 
 from . import _validate
-from .lstm_variants import LastStateRegressor, LSTMVariant, variant_forward
+from .lstm_variants import LSTMVariant, variant_forward
+from .regression import LastStateRegressor
 
 
 @dataclass(frozen=True)

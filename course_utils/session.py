@@ -1,7 +1,9 @@
-"""One call at the top of every notebook: seeds, print precision, threads, plot style."""
+"""One call at the top of every notebook (seeds, print precision, threads, plot style), and
+`seeded`, which draws a model's initial weights from a seed of its own."""
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 
 import numpy as np
 
@@ -49,3 +51,18 @@ def _limit_blas_threads(threads: int) -> None:
     from threadpoolctl import threadpool_limits
 
     _blas_limiter = threadpool_limits(limits=threads, user_api="blas")
+
+
+@contextmanager
+def seeded(seed: int | None):
+    """Draw a module's initial weights from `seed` without moving torch's global generator
+    (seed=None: draw from the global generator as usual)."""
+    if seed is None:
+        yield
+        return
+    seed = _validate.positive_int("seed", seed, minimum=0)
+    import torch
+
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(seed)
+        yield

@@ -19,10 +19,10 @@ RECURRENT = ("W_hx", "W_hh", "b_h")
 def sgd_run(task, seed: int, *, clip: float | None = None, weight_decay: float = 0.0,
             start_rho: float | None = 1.0, steps: int = 600, lr: float = 0.05, H: int = 32, N: int = 32,
             D: int = 1, O: int = 1, diverged_above: float = 1e3) -> tuple[dict, dict]:
-    """Train an SRN read out at its last step (`train.srn_regression_loss_and_grads`, MSE) with SGD.
+    """Train an SRN read out at its last step (`srn.regression_loss_and_grads`, MSE) with SGD.
 
     task(N, rng) -> (x (T, N, D), y (N, O) or (N,)) gives a fresh batch at every step (e.g.
-    `train.recall_task(40)`); `seed` seeds both the weights and the batches, so two runs with the
+    `tasks.recall_task(40)`); `seed` seeds both the weights and the batches, so two runs with the
     same seed differ only in their settings. W_hh is rescaled to spectral radius `start_rho`
     (None keeps torch's initialisation). `clip` caps the gradient norm at θ (None: no clipping);
     `weight_decay` λ adds λ·W_hh to W_hh's gradient after clipping (the gradient of (λ/2)‖W_hh‖²).
@@ -30,8 +30,6 @@ def sgd_run(task, seed: int, *, clip: float | None = None, weight_decay: float =
     Returns (log, params): log["loss"], log["norm"], log["recurrent_share"] are arrays with one
     entry per completed step, log["diverged"] says whether the loss passed `diverged_above`.
     """
-    from .train import srn_regression_loss_and_grads
-
     if not callable(task):
         raise ValueError(f"task must be a callable task(N, rng) -> (x, y), got {type(task).__name__}")
     seed = _validate.positive_int("seed", seed, minimum=0)
@@ -49,7 +47,7 @@ def sgd_run(task, seed: int, *, clip: float | None = None, weight_decay: float =
     log = {"loss": [], "norm": [], "recurrent_share": [], "diverged": False}
     for _ in range(steps):
         x, y = task(N, rng)
-        loss, grads = srn_regression_loss_and_grads(params, x, y)
+        loss, grads = srn.regression_loss_and_grads(params, x, y)
         if loss > diverged_above:
             log["diverged"] = True
             break

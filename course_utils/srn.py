@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from ._validate import float_array, recurrent_input
 from ._validate import float_numpy as _check_float
-from ._validate import recurrent_input
 
 PARAM_NAMES = ("W_hx", "W_hh", "b_h")
 
@@ -158,6 +158,39 @@ def loss_and_grads(params: dict, x, targets, h0=None, loss: str = "cross_entropy
     grads = backward(dhs, cache)
     grads = {k: grads[k] for k in PARAM_NAMES} | {"W_oh": dW_oh, "b_o": db_o}
     return L, grads, hs[-1]
+
+
+def regression_loss_and_grads(params: dict, x, y, h0=None) -> tuple[float, dict]:
+    """Numpy SRN read out at the last step: ŷ = W_oh h_T + b_o, loss = mean over N·O of (ŷ − y)².
+
+    The numpy twin of regression.SequenceRegressor("rnn", ...), for training loops written out by
+    hand (sgd_runs).
+    params: W_hx, W_hh, b_h, W_oh, b_o; x (T, N, D) float; y (N, O) or (N,) when O = 1.
+    Returns (loss, grads with the keys of params); the recurrent part comes from `backward`.
+    """
+    missing = [k for k in ("W_hx", "W_hh", "b_h", "W_oh", "b_o") if k not in params]
+    if missing:
+        raise ValueError(f"params is missing {missing}; expected W_hx, W_hh, b_h, W_oh, b_o")
+    if not isinstance(x, np.ndarray) or x.ndim != 3:
+        raise ValueError(f"x must be a numpy array of shape (T, N, D), time-major, got "
+                         f"{getattr(x, 'shape', type(x).__name__)}")
+    N, H, O = x.shape[1], params["W_hh"].shape[0], params["W_oh"].shape[0]
+    y = float_array("y", y)
+    if y.shape == (N,) and O == 1:
+        y = y[:, None]
+    if y.shape != (N, O):
+        raise ValueError(f"y must have shape (N, O) = ({N}, {O})" + (" or (N,)" if O == 1 else "")
+                         + f", got {y.shape}")
+    h0 = np.zeros((N, H), dtype=x.dtype) if h0 is None else h0
+    hs, cache = forward(x, h0, params["W_hx"], params["W_hh"], params["b_h"])
+    err = hs[-1] @ params["W_oh"].T + params["b_o"] - y
+    dpred = 2.0 * err / err.size                     # d mean(err²) / d ŷ
+    dhs = np.zeros_like(hs)
+    dhs[-1] = dpred @ params["W_oh"]                 # the loss touches only the last state
+    grads = backward(dhs, cache)
+    grads = {k: grads[k] for k in ("W_hx", "W_hh", "b_h")}
+    grads |= {"W_oh": dpred.T @ hs[-1], "b_o": dpred.sum(axis=0)}
+    return float(np.mean(err * err)), grads
 
 
 def sample(params: dict, first_id: int, n: int, vocab_size: int, h0=None, temperature: float = 1.0,

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from course_utils.batching import lm_batches, sliding_windows
+from course_utils.batching import IGNORE_INDEX, lm_batches, pad_batch, sliding_windows
 
 
 def test_sliding_windows_align_features_and_targets():
@@ -46,3 +46,19 @@ def test_batching_rejects_bad_input():
         next(lm_batches(np.arange(10), 4, 3))
     with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
         next(lm_batches(np.arange(10), 0, 3))
+
+
+def test_pad_batch_is_time_major_with_lengths():
+    seqs = [np.array([3, 1, 4]), np.array([1]), np.array([5, 9])]
+    x, lengths = pad_batch(seqs, pad_id=-7)
+    assert x.shape == (3, 3) and x.dtype == np.int64 and list(lengths) == [3, 1, 2]
+    assert list(x[:, 0]) == [3, 1, 4] and list(x[:, 1]) == [1, -7, -7] and list(x[:, 2]) == [5, 9, -7]
+    targets, _ = pad_batch([np.array([2]), np.array([0, 1])], pad_id=IGNORE_INDEX)
+    assert list(targets[:, 0]) == [2, IGNORE_INDEX] and IGNORE_INDEX == -100    # torch's default ignore_index
+
+
+def test_pad_batch_rejects_bad_input():
+    with pytest.raises(ValueError, match="seqs is empty"):
+        pad_batch([])
+    with pytest.raises(ValueError, match=r"seqs\[1\] must be a non-empty 1-D sequence of integers"):
+        pad_batch([np.array([1]), np.array([0.5])])

@@ -78,14 +78,14 @@ def test_lstm_log_probs_line_up_with_the_ngrams_positions():
     import numpy as np
     import torch
 
-    from course_utils import seq2seq
+    from course_utils import char_lm
 
     charlm = importlib.import_module("charlm")
-    model = seq2seq.CharLM(5, embed_size=3, hidden_size=4, seed=0)
+    model = char_lm.CharLM(5, embed_size=3, hidden_size=4, seed=0)
     ids = np.array([0, 3, 1, 4, 4, 2, 0, 1])
     log_probs = charlm.lstm_token_log_probs(model, ids)
     assert log_probs.shape == ids.shape and np.isnan(log_probs[0])
-    assert np.exp(-log_probs[1:].mean()) == pytest.approx(seq2seq.perplexity(model, ids), rel=1e-12)
+    assert np.exp(-log_probs[1:].mean()) == pytest.approx(char_lm.perplexity(model, ids), rel=1e-12)
     with torch.no_grad():                       # log p(ids[4] | ids[:4]) from the prefix alone
         logits, _ = model(torch.as_tensor(ids[:4])[:, None])
     assert log_probs[4] == pytest.approx(float(logits[3, 0].double().log_softmax(-1)[ids[4]]), rel=1e-6)

@@ -15,7 +15,7 @@ from matplotlib.patches import FancyArrowPatch
 from course_utils import diagrams
 from course_utils.diagrams import _core
 from course_utils.diagrams.__main__ import main
-from course_utils.structured import left_branching
+from course_utils.trees import left_branching
 
 CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
@@ -250,7 +250,6 @@ def test_lstm_cell_path_highlight():
     assert all(a.get_window_extent().y0 < y_cell < a.get_window_extent().y1 for a in lit)   # on the cell line
     assert arrows(diagrams.lstm_cell(equations=False), "highlight") == []
     assert len(arrows(diagrams.lstm_cell("no_forget", highlight="cell", equations=False), "highlight")) == 2
-
 
 
 def test_lstm_cell_hidden_highlight_is_the_route_from_h_prev_to_c_t():

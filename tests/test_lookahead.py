@@ -81,10 +81,12 @@ def test_training_learns_a_deterministic_chain_and_a_late_answer():
     sample = lambda n, rng: lookahead.sample_chain(CYCLE, UNIFORM3, 10, n, rng)   # noqa: E731
     heldout = sample(200, np.random.default_rng(1))
     model = lookahead.Tagger(3, 8)
-    curve = lookahead.train_tagger(model, sample, 2, 0, heldout, steps=120, every=40, lr=3e-2)
+    curve = lookahead.train_tagger(model, sample, 2, 0, heldout, steps=120, eval_every=40, lr=3e-2)
     assert len(curve) == 3 and curve[-1] == 1.0                        # x_{t+2} = x_t + 2 is known at step t
     late = lookahead.Tagger(3, 8)
-    assert lookahead.train_tagger(late, sample, 2, 2, heldout, steps=80, every=80, lr=3e-2) == [1.0]
+    assert lookahead.train_tagger(late, sample, 2, 2, heldout, steps=80, eval_every=80, lr=3e-2) == [1.0]
+    off_grid = lookahead.train_tagger(lookahead.Tagger(3, 8), sample, 2, 0, heldout, steps=50, eval_every=20)
+    assert len(off_grid) == 2                                          # steps 20 and 40, as plot_curves places them
     with pytest.raises(ValueError, match="model must be a lookahead.Tagger"):
         lookahead.train_tagger(torch.nn.Linear(2, 2), sample, 2, 0, heldout)
     with pytest.raises(ValueError, match="sample must be a callable"):
@@ -95,7 +97,7 @@ def test_plot_curves_draws_every_curve_and_both_lines():
     import matplotlib.pyplot as plt
 
     fig, ax = plt.subplots()
-    lookahead.plot_curves(ax, {"a": [0.3, 0.5, 0.6], "b": [0.4, 0.9]}, every=25, limit=0.54, chance=0.25)
+    lookahead.plot_curves(ax, {"a": [0.3, 0.5, 0.6], "b": [0.4, 0.9]}, eval_every=25, limit=0.54, chance=0.25)
     lines = ax.get_lines()
     assert len(lines) == 4 and list(lines[0].get_xdata()) == [25, 50, 75]
     assert ax.get_xlabel() == "training step" and ax.get_ylabel() == "held-out accuracy"

@@ -6,15 +6,16 @@ import torch
 
 from course_utils import lstm_variants as lv
 from course_utils import memory_probe as mp
+from course_utils.regression import LastStateRegressor, variant_regressor
 from course_utils.tasks import adding_problem
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
 
-def _adder(seed=0) -> lv.LastStateRegressor:
+def _adder(seed=0) -> LastStateRegressor:
     """Unit 0 writes tanh(value) when the mark is on and keeps its cell otherwise; unit 1 keeps random weights."""
-    model = lv.LastStateRegressor(lv.LSTMVariant(2, 2, seed=seed), seed=seed)
+    model = LastStateRegressor(lv.LSTMVariant(2, 2, seed=seed), seed=seed)
     p = model.core.numpy_params()
     for gate, (w_value, w_mark, bias) in zip("ifgo", ((0.0, 30.0, -15.0), (0.0, 0.0, 15.0), (1.0, 0.0, 0.0),
                                                        (0.0, 0.0, 15.0))):
@@ -53,7 +54,7 @@ def test_widely_spaced_and_plot():
 def test_probe_rejects_bad_input():
     x, y = adding_problem(6, 5, np.random.default_rng(0))
     with pytest.raises(TypeError, match="LSTMVariant core"):
-        mp.probe_memory_unit(lv.build_model("srn", 2, 4), x, y)
+        mp.probe_memory_unit(variant_regressor("srn", 2, 4), x, y)
     with pytest.raises(ValueError, match=r"x must be \(T, N, 2\)"):
         mp.probe_memory_unit(_adder(), x, y[:3])
     probe = mp.probe_memory_unit(_adder(), x, y)

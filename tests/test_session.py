@@ -5,6 +5,7 @@ import pytest
 import torch
 
 from course_utils import setup
+from course_utils.session import seeded
 
 
 def test_setup_makes_runs_repeatable():
@@ -42,3 +43,22 @@ def test_setup_fixes_threads_and_precision():
 def test_setup_rejects_bad_input(kwargs, match):
     with pytest.raises(ValueError, match=match):
         setup(**kwargs)
+
+
+def test_seeded_draws_weights_from_its_seed_and_leaves_the_global_generator_alone():
+    torch.manual_seed(0)
+    with seeded(3):
+        a = torch.nn.Linear(4, 2).weight.detach().clone()
+    after = torch.rand(1).item()
+    torch.manual_seed(0)
+    assert torch.rand(1).item() == after                          # the global stream did not move
+    with seeded(3):
+        assert torch.equal(torch.nn.Linear(4, 2).weight, a)
+    torch.manual_seed(5)
+    with seeded(None):                                             # None: the global generator, as usual
+        b = torch.nn.Linear(4, 2).weight.detach().clone()
+    torch.manual_seed(5)
+    assert torch.equal(torch.nn.Linear(4, 2).weight, b)
+    with pytest.raises(ValueError, match="seed"):
+        with seeded(-1):
+            pass

@@ -4,7 +4,7 @@ import pytest
 
 from course_utils import srn
 from course_utils.sgd_runs import final_loss, sgd_run
-from course_utils.train import recall_task
+from course_utils.tasks import recall_task
 
 
 def test_a_run_is_reproducible_and_logs_every_step():

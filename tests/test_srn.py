@@ -6,6 +6,8 @@ import torch
 from course_utils import srn
 from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
 from course_utils.layers import softmax_cross_entropy, squared_error
+from course_utils.regression import SequenceRegressor
+from course_utils.tasks import adding_problem
 from course_utils.torch_bridge import srn_from_torch, srn_to_torch
 
 SHAPES = [(5, 3, 4, 6), (1, 1, 1, 1), (1, 4, 3, 2), (7, 1, 2, 1), (3, 2, 1, 5)]  # T, N, D, H
@@ -239,3 +241,51 @@ def test_spectral_radius():
     assert srn.spectral_radius(np.array([[0.0, -2.0], [2.0, 0.0]])) == pytest.approx(2.0)   # eigenvalues ±2i
     with pytest.raises(ValueError, match="square numeric matrix"):
         srn.spectral_radius(np.ones((2, 3)))
+
+
+# ---------------------------------------------------------------- the regression loss (read out at the last step)
+@pytest.mark.parametrize("T, N, D, H, O, one_d",
+                         [(5, 3, 2, 4, 1, True), (3, 2, 1, 3, 2, False), (1, 1, 1, 1, 1, False)])
+def test_srn_regression_gradients_match_finite_differences(rng, T, N, D, H, O, one_d):
+    params = srn.init_params(D, H, O, rng=rng)
+    x = rng.standard_normal((T, N, D))
+    y = rng.standard_normal((N,) if one_d else (N, O))
+    h0 = rng.standard_normal((N, H)) * 0.3
+    loss, grads = srn.regression_loss_and_grads(params, x, y, h0=h0)
+    pred = np.tanh(x[0] @ params["W_hx"].T + h0 @ params["W_hh"].T + params["b_h"])
+    for t in range(1, T):       # independent forward pass, step by step
+        pred = np.tanh(x[t] @ params["W_hx"].T + pred @ params["W_hh"].T + params["b_h"])
+    pred = pred @ params["W_oh"].T + params["b_o"]
+    assert loss == pytest.approx(np.mean((pred - y.reshape(N, O)) ** 2), rel=1e-12)
+    for name, p in params.items():
+        num = numerical_gradient(lambda: srn.regression_loss_and_grads(params, x, y, h0=h0)[0], p)
+        assert rel_error(num, grads[name]) < 1e-6, name
+
+
+def test_srn_regression_matches_torch_sequence_regressor():
+    model = SequenceRegressor("rnn", 2, 5, seed=2).double()
+    get = lambda t: t.detach().numpy().copy()
+    r = model.rnn
+    params = {"W_hx": get(r.weight_ih_l0), "W_hh": get(r.weight_hh_l0), "b_h": get(r.bias_ih_l0 + r.bias_hh_l0),
+              "W_oh": get(model.head.weight), "b_o": get(model.head.bias)}
+    x, y = adding_problem(6, 8, np.random.default_rng(1))
+    loss, grads = srn.regression_loss_and_grads(params, x, y)
+    t_loss = ((model(torch.as_tensor(x))[:, 0] - torch.as_tensor(y)) ** 2).mean()
+    t_loss.backward()
+    assert loss == pytest.approx(t_loss.item(), rel=1e-12)
+    assert rel_error(grads["W_hh"], get(r.weight_hh_l0.grad)) < 1e-10
+    assert rel_error(grads["b_h"], get(r.bias_ih_l0.grad)) < 1e-10
+    assert rel_error(grads["W_oh"], get(model.head.weight.grad)) < 1e-10
+
+
+def test_srn_regression_rejects_bad_input(rng):
+    params = srn.init_params(2, 3, 1, rng=rng)
+    x = rng.standard_normal((4, 5, 2))
+    with pytest.raises(ValueError, match="params is missing"):
+        srn.regression_loss_and_grads({k: v for k, v in params.items() if k != "W_oh"}, x, np.zeros(5))
+    with pytest.raises(ValueError, match=r"x must be a numpy array of shape \(T, N, D\)"):
+        srn.regression_loss_and_grads(params, x[0], np.zeros(5))
+    with pytest.raises(ValueError, match=r"y must have shape \(N, O\) = \(5, 1\)"):
+        srn.regression_loss_and_grads(params, x, np.zeros(4))
+    with pytest.raises(ValueError, match="y must be finite"):
+        srn.regression_loss_and_grads(params, x, np.full(5, np.nan))

@@ -23,7 +23,7 @@ gradients red, RTRL's forward sensitivities teal, a highlighted path pink.
                                     forward and backward chains, concatenation, torch's h_0/h_n indices
                                     and output[0] / output[-1] halves
     tree_network(tree, highlight_leaf)
-                                    a recursive network on a binary tree in course_utils.structured's format
+                                    a recursive network on a binary tree in course_utils.trees' format
 
 `python -m course_utils.diagrams DIR` writes every diagram (GALLERY) as a PNG into DIR.
 """

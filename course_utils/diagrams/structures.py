@@ -117,14 +117,14 @@ def tree_network(tree=NOTE003_TREE, *, highlight_leaf: int | None = None, output
                  equations: bool = True, title: str | None = "default"):
     """A recursive network on a binary tree (lecture 12): h_v = tanh(W[h_left; h_right] + c_label + b).
 
-    tree: nested tuples (label, left, right) as in course_utils.structured (a label is an operator
+    tree: nested tuples (label, left, right) as in course_utils.trees (a label is an operator
     string or None; a leaf is an int, a str or a 1-D float array); default note 003's ((x1, x2), (x3, x4)).
     Internal nodes are numbered h_1, h_2, … in the order they are computed (children first), as
-    structured.tree_forward returns them; every internal node uses the same W and b.
+    recursive_net.tree_forward returns them; every internal node uses the same W and b.
     highlight_leaf: None or i (1-based, from the left): the path from leaf i to the root.
     output: draw ŷ = softmax(W_out h_root + b_out) above the root; equations: one line per node.
     """
-    from ..structured import validate_tree
+    from ..trees import validate_tree
 
     num_leaves, height = validate_tree(tree)
     if num_leaves > 12:

@@ -1,8 +1,8 @@
+"""course_utils.optim: numpy clipping and optimizers, and the gradient comparisons of lecture 04."""
 import numpy as np
 import pytest
 
 from course_utils.optim import SGD, Adagrad, Adam, clip_grad_norm, global_norm
-from course_utils.tasks import ADDING_BASELINE_MSE, adding_problem, next_letter_pairs
 
 
 def test_clip_grad_norm_caps_length_and_keeps_direction():
@@ -46,32 +46,6 @@ def test_optim_rejects_bad_input():
         opt.step({"w": np.ones(3)})
 
 
-def test_adding_problem_targets_and_baseline(rng):
-    x, y = adding_problem(50, 20000, rng)
-    assert x.shape == (50, 20000, 2) and y.shape == (20000,)
-    assert np.all(x[..., 1].sum(axis=0) == 2)
-    assert np.all(x[:25, :, 1].sum(axis=0) == 1), "one mark in each half"
-    assert np.allclose((x[..., 0] * x[..., 1]).sum(axis=0), y)
-    assert np.mean((y - 1.0) ** 2) == pytest.approx(ADDING_BASELINE_MSE, abs=0.01)
-
-
-def test_next_letter_pairs():
-    assert next_letter_pairs(["abc", "fg"]) == [("abc", "bcd"), ("fg", "gh")]
-
-
-def test_tasks_reject_bad_input():
-    with pytest.raises(ValueError, match="T must be an integer >= 2"):
-        adding_problem(1, 3)
-    with pytest.raises(ValueError, match="N must be an integer >= 1"):
-        adding_problem(5, 0)
-    with pytest.raises(ValueError, match="outside"):
-        next_letter_pairs(["xyz"])
-    with pytest.raises(ValueError, match="list of strings"):
-        next_letter_pairs("abc")
-    with pytest.raises(ValueError, match="non-empty string"):
-        next_letter_pairs([""])
-
-
 def test_flatten_relative_distance_and_cosine():
     from course_utils.optim import cosine, flatten, relative_distance
 
@@ -93,31 +67,3 @@ def test_flatten_relative_distance_and_cosine():
         cosine(g, {k: 0 * v for k, v in g.items()})
     with pytest.raises(ValueError, match="non-empty dict"):
         flatten({})
-
-
-def test_next_letter_data_and_letter_ids():
-    from course_utils.tasks import letter_ids, next_letter_data
-
-    assert letter_ids("cab", "abcd").tolist() == [2, 0, 1]
-    (x, y), = next_letter_data(["ab"], alphabet="abc")
-    assert x.shape == (2, 1, 3) and y.shape == (2, 1)
-    assert x[:, 0].argmax(axis=1).tolist() == [0, 1] and y[:, 0].tolist() == [1, 2]
-    with pytest.raises(ValueError, match="outside the alphabet"):
-        letter_ids("abz", "abc")
-    with pytest.raises(ValueError, match="must be strings"):
-        letter_ids(["a"], "abc")
-
-
-def test_delayed_copy_stream_repeats_the_input_after_the_delay():
-    from course_utils.tasks import delayed_copy_stream
-
-    stream = delayed_copy_stream(3, np.random.default_rng(0))
-    pairs = [next(stream) for _ in range(200)]
-    x = np.array([p[0][0, 0] for p in pairs])
-    y = np.array([p[1][0, 0] for p in pairs])
-    assert pairs[0][0].shape == pairs[0][1].shape == (1, 1)
-    assert set(x) == {-1.0, 1.0} and np.array_equal(y[:3], np.zeros(3)) and np.array_equal(y[3:], x[:-3])
-    with pytest.raises(ValueError, match="delay must be an integer >= 1"):
-        delayed_copy_stream(0)
-    with pytest.raises(ValueError, match="rng must be a numpy Generator"):
-        delayed_copy_stream(2, rng=7)
