@@ -1,8 +1,18 @@
 # The course's two commands: `make lab` and `make test`. Both create .venv on first use.
 SHELL := /bin/bash
-# Any Python from 3.11 to 3.13 (the lock's pins resolve on all three): the first of these found, or PYTHON=...
-FOUND_PYTHON := $(firstword $(foreach p,python3.11 python3.12 python3.13 python3,$(if $(shell command -v $(p)),$(p))))
+# Any Python from 3.11 to 3.13 (the lock's pins resolve on all three): the first of these that runs and is one of them
+# (a pyenv shim can exist for a version that is not selected), or PYTHON=...
+PY_OK := import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))
+FOUND_PYTHON := $(firstword $(foreach p,python3.11 python3.12 python3.13 python3,$(if $(shell $(p) -c '$(PY_OK)' 2>/dev/null && echo y),$(p))))
 PYTHON ?= $(or $(FOUND_PYTHON),python3.11)
+# torch alone, from the lock: without PyTorch's CPU index first (a machine with the +cpu wheel on disk, as pip's
+# find-links, never waits on an index it may not reach), then with the index (the lock's --extra-index-url line).
+# PyPI has no +cpu build, so the first try fails at once on an ordinary Linux machine; elsewhere it takes PyPI's wheel.
+define install_torch
+$(1) -m pip install --quiet --disable-pip-version-check --no-deps -r <(grep -E '^torch[ =<>!~]' $(2)) 2>/dev/null \
+  || { echo "torch's CPU build is not on this machine: taking it from PyTorch's CPU index"; \
+       $(1) -m pip install --quiet --disable-pip-version-check --no-deps -r <(grep -E '^(--extra-index-url|torch[ =<>!~])' $(2)); }
+endef
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
@@ -33,11 +43,11 @@ help:
 
 $(STAMP): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) not found; the course needs Python 3.11, 3.12 or 3.13 (make PYTHON=/path/to/python3)"; exit 1; }
-	@$(PYTHON) -c 'import sys; sys.exit(not (3, 11) <= sys.version_info[:2] <= (3, 13))' || { echo "error: $(PYTHON) is not Python 3.11, 3.12 or 3.13"; exit 1; }
+	@$(PYTHON) -c '$(PY_OK)' || { echo "error: $(PYTHON) is not Python 3.11, 3.12 or 3.13"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
-	@# torch alone first, the one package from PyTorch's CPU index (the lock's --extra-index-url line): pip asks every
-	@# index about every package it installs, and an index it cannot reach costs seconds of retries each time
-	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -r <(grep -E '^(--extra-index-url|torch==)' requirements.lock)
+	@# torch alone first, the one package from PyTorch's CPU index: pip asks every index about every package it
+	@# installs, and an index it cannot reach costs seconds of retries each time (minutes where packets are dropped)
+	$(call install_torch,$(PY),requirements.lock)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r <(grep -v -E '^--extra-index-url' requirements.lock)
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	@# build matplotlib's font cache now: built during a test, its notice lands in a cell's output
@@ -74,12 +84,12 @@ notebooks: $(STAMP)
 bench: $(STAMP)
 	env -u MPLBACKEND $(PY) benchmarks/run.py
 
-# torch first and alone from PyTorch's CPU index, as in the install above; the lock as constraints without its index
+# torch first and alone, as in the install above; the lock as constraints without its index
 # line; then tools/write_environment.py writes the lock (torch's per-platform lines) and environment.yml.
 lock:
 	set -e; tmp=$$(mktemp -d); trap 'rm -rf "$$tmp"' EXIT; \
 	$(PYTHON) -m venv "$$tmp/venv"; \
-	"$$tmp/venv/bin/pip" install --quiet --no-deps -r <(grep -E '^(--extra-index-url|torch[ =<>!~])' requirements.in); \
+	$(call install_torch,"$$tmp/venv/bin/python",requirements.in); \
 	"$$tmp/venv/bin/pip" install --quiet -r <(grep -v -E '^--extra-index-url' requirements.in) \
 	  $(if $(UPGRADE),,$(if $(wildcard requirements.lock),-c <(grep -v -E '^--extra-index-url' requirements.lock))); \
 	"$$tmp/venv/bin/pip" freeze --all --exclude-editable > "$$tmp/freeze.txt"; \

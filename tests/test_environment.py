@@ -133,10 +133,11 @@ def _reachable(url: str, seconds: float = 5.0) -> bool:
         return False
 
 
-def _dry_run(tmp: Path, name: str, requirements: list[str], python: str | None = None,
-             extra: tuple[str, ...] = ()) -> dict[str, str]:
-    """{name: version} that pip would install for `requirements` from PyPI (plus `extra` options), for
-    `python` ("3.12") or this interpreter, ignoring the machine's pip configuration and anything installed."""
+def _report(tmp: Path, name: str, requirements: list[str], python: str | None = None,
+            extra: tuple[str, ...] = ()) -> list[dict]:
+    """What pip would install for `requirements` from PyPI (plus `extra` options), for `python` ("3.12") or
+    this interpreter, ignoring the machine's pip configuration and anything installed: the `install`
+    items of `pip install --dry-run --report`."""
     req_file = tmp / f"{name}.txt"
     req_file.write_text("\n".join(requirements) + "\n")
     report = tmp / f"{name}.json"
@@ -148,8 +149,23 @@ def _dry_run(tmp: Path, name: str, requirements: list[str], python: str | None =
                           "--index-url", PYPI, *extra, *target, "--report", str(report), "-r", str(req_file)],
                          capture_output=True, text=True, env=env, timeout=600)
     assert run.returncode == 0, f"pip could not resolve {name}:\n{run.stderr[-3000:]}"
+    return json.loads(report.read_text())["install"]
+
+
+def _dry_run(tmp: Path, name: str, requirements: list[str], python: str | None = None,
+             extra: tuple[str, ...] = ()) -> dict[str, str]:
+    """{name: version} that pip would install (see _report)."""
     return {canonicalize_name(item["metadata"]["name"]): item["metadata"]["version"]
-            for item in json.loads(report.read_text())["install"]}
+            for item in _report(tmp, name, requirements, python, extra)}
+
+
+def _pypi_torch_gpu_requirements(tmp: Path, version: str) -> list[str]:
+    """The nvidia/cuda packages that PyPI's torch `version` requires on Linux x86_64, read from the wheel's
+    metadata (pip's fast-deps reads it with HTTP range requests instead of downloading the wheel)."""
+    item, = _report(tmp, "plain_torch", [f"torch=={version}"], None, ("--no-deps", "--use-feature=fast-deps"))
+    linux = {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64", "extra": ""}
+    requires = [Requirement(r) for r in item["metadata"].get("requires_dist", [])]
+    return _gpu_packages({canonicalize_name(r.name): "" for r in requires if r.marker is None or r.marker.evaluate(linux)})
 
 
 def _gpu_packages(resolved: dict[str, str]) -> list[str]:
@@ -157,8 +173,11 @@ def _gpu_packages(resolved: dict[str, str]) -> list[str]:
 
 
 def _local_torch_links() -> str | None:
-    """A folder of pip's --find-links (this machine's PIP_FIND_LINKS) holding torch's +cpu wheel, if any."""
-    for folder in os.environ.get("PIP_FIND_LINKS", "").split():
+    """A folder of pip's find-links on this machine (PIP_FIND_LINKS or pip's configuration) holding torch's
+    +cpu wheel, if any: where PyTorch's index cannot be reached, the resolver takes torch from there."""
+    config = subprocess.run([sys.executable, "-m", "pip", "config", "get", "global.find-links"],
+                            capture_output=True, text=True).stdout
+    for folder in (os.environ.get("PIP_FIND_LINKS", "") + " " + config).split():
         if list(Path(folder).glob(f"torch-{_on('linux')['torch'].replace('+', '?')}-*.whl")):
             return folder
     return None
@@ -166,10 +185,11 @@ def _local_torch_links() -> str | None:
 
 @pytest.mark.skipif(sys.platform != "linux", reason="the CPU-build question is Linux's")
 def test_the_lock_resolves_with_no_gpu_package_and_on_python_312_and_313(tmp_path):
-    """One pass of the resolver per question, run side by side (each takes ~20-30 s of mostly waiting):
+    """Slow (about 50 s of mostly waiting on PyPI; the four questions run side by side):
     - this Python: the whole lock, torch from PyTorch's CPU index, or, where that index cannot be reached
-      (this machine), from the local +cpu wheel pip's configuration points at: no nvidia/cuda package;
-    - the same question for plain `torch==X` from PyPI lists them (so the check can fail);
+      (this machine), from the local +cpu wheel pip's configuration points at: no nvidia/cuda package, and
+      exactly the lock's versions (the lock is closed);
+    - PyPI's plain torch of the same version does require nvidia packages on Linux (so the check can fail);
     - Python 3.12 and 3.13: every pin but torch's (whose wheel per Python comes from PyTorch's index) resolves
       from binary wheels to exactly the lock's versions, nothing added."""
     if not _reachable(f"{PYPI}/pip/"):
@@ -182,18 +202,17 @@ def test_the_lock_resolves_with_no_gpu_package_and_on_python_312_and_313(tmp_pat
         torch_source = ("--find-links", _local_torch_links())
     else:
         pytest.skip("neither PyTorch's CPU index nor a local +cpu wheel of torch is reachable from here")
-    plain = f"torch=={_on('darwin')['torch']}"
-    jobs = {"lock": (pins, None, torch_source), "plain torch": ([plain], None, ()),
-            "3.12": (no_torch, "3.12", ()), "3.13": (no_torch, "3.13", ())}
-    with ThreadPoolExecutor(len(jobs)) as pool:
-        futures = {key: pool.submit(_dry_run, tmp_path, key.replace(" ", "_"), *job) for key, job in jobs.items()}
+    jobs = {"lock": (pins, None, torch_source), "3.12": (no_torch, "3.12", ()), "3.13": (no_torch, "3.13", ())}
+    with ThreadPoolExecutor(len(jobs) + 1) as pool:
+        futures = {key: pool.submit(_dry_run, tmp_path, key, *job) for key, job in jobs.items()}
+        plain = pool.submit(_pypi_torch_gpu_requirements, tmp_path, _on("darwin")["torch"])
         resolved = {key: future.result() for key, future in futures.items()}
 
     assert resolved["lock"]["torch"] == _on("linux")["torch"]
     assert _gpu_packages(resolved["lock"]) == [], "the lock pulls GPU packages on Linux"
     assert resolved["lock"] == _on("linux"), "the lock is not closed: pip adds or changes packages"
-    assert len(_gpu_packages(resolved["plain torch"])) >= 5, "PyPI's torch no longer pulls CUDA: revisit the lock"
+    gpu = plain.result()
+    assert len(gpu) >= 5, f"PyPI's torch no longer requires CUDA packages on Linux ({gpu}): revisit the lock"
     for python in ("3.12", "3.13"):
         expected = {k: v for k, v in _on("linux").items() if k != "torch"}
         assert resolved[python] == expected, f"on Python {python} the pins resolve differently"
-
