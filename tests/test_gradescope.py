@@ -110,6 +110,7 @@ def test_the_zip_grades_like_the_command_line_on_a_solution_an_exercise_and_a_mu
         for test, question in zip(got["tests"], want["questions"]):
             assert test["name"].startswith(question["grade_id"]) and question["message"] in test["output"]
         assert sum(t["max_score"] for t in got["tests"]) == want["max_score"] == 14
+        assert "was edited" not in got["output"], "a solution's hidden-test regions count as edits of locked cells"
         scores[notebook.stem] = got["score"]
     assert scores["solution"] == 14 and scores["exercise"] == 0 and 0 < scores[mutant.stem] < 14
 
