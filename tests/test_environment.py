@@ -50,7 +50,8 @@ def test_environment_yml_parses_and_matches_lock():
     pip_section = next(d["pip"] for d in deps if isinstance(d, dict) and "pip" in d)
     assert pip_section[0] == f"--extra-index-url {TORCH_INDEX}", "conda's pip must see PyTorch's CPU index"
     assert pip_section[-1] == "-e ."
-    assert pip_section[1:-1] == lock_pins(_lock_text()), "environment.yml drifted from requirements.lock: run `make lock`"
+    assert pip_section[1:-1] == lock_pins(_lock_text()), \
+        "environment.yml drifted from requirements.lock: run `make lock`"
     assert (ROOT / "environment.yml").read_text() == environment_text(_lock_text())
 
 
@@ -165,7 +166,8 @@ def _pypi_torch_gpu_requirements(tmp: Path, version: str) -> list[str]:
     item, = _report(tmp, "plain_torch", [f"torch=={version}"], None, ("--no-deps", "--use-feature=fast-deps"))
     linux = {"sys_platform": "linux", "platform_system": "Linux", "platform_machine": "x86_64", "extra": ""}
     requires = [Requirement(r) for r in item["metadata"].get("requires_dist", [])]
-    return _gpu_packages({canonicalize_name(r.name): "" for r in requires if r.marker is None or r.marker.evaluate(linux)})
+    on_linux = [r for r in requires if r.marker is None or r.marker.evaluate(linux)]
+    return _gpu_packages({canonicalize_name(r.name): "" for r in on_linux})
 
 
 def _gpu_packages(resolved: dict[str, str]) -> list[str]:

@@ -38,7 +38,8 @@ def course_settings(path: Path = ROOT / "course.toml") -> tuple[str, str]:
 def _github(repository: str) -> tuple[str, str]:
     match = _GITHUB.match(repository)
     if not match:
-        raise ValueError(f"Colab opens notebooks from GitHub: expected https://github.com/OWNER/REPO, got {repository!r}")
+        raise ValueError(f"Colab opens notebooks from GitHub: expected https://github.com/OWNER/REPO, "
+                         f"got {repository!r}")
     return match["owner"], match["repo"]
 
 
