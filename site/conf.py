@@ -7,14 +7,15 @@ comes from the jupyter-server-mathjax package and is copied into the site by too
 """
 import os
 import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tools"))
 
-# The one setting for the "open an issue" links: the course's public repository (GitHub or GitLab).
-# `make site REPOSITORY_URL=https://github.com/me/rnn-course` overrides it for one build.
-REPOSITORY_URL = os.environ.get("REPOSITORY_URL") or "https://github.com/OWNER/rnn-course"
+# The course's public repository (GitHub or GitLab), for the "open an issue" links: course.toml holds it for
+# every link to the repository; `make site REPOSITORY_URL=https://github.com/me/rnn-course` overrides it for one build.
+REPOSITORY_URL = os.environ.get("REPOSITORY_URL") or tomllib.loads((ROOT / "course.toml").read_text())["repository_url"]
 
 project = "Recurrent neural networks, derived, implemented and checked"
 author = "the RNN course authors"

@@ -1,6 +1,7 @@
 """Command line of the course's homework tools.
 
     python -m course_utils.grading release [--check]
+    python -m course_utils.grading export-gradescope hwNN [-o autograder_hwNN.zip]
     python -m course_utils.grading grade SUBMISSION.ipynb|FOLDER [--json FILE] [--csv FILE]
                                          [--assignment hwNN] [--seed N] [--jobs N]
 
@@ -122,8 +123,21 @@ def main(argv: list[str] | None = None) -> int:
     gr.add_argument("--seed", type=int, help="seed of the inputs (default: the assignment's fixed seed)")
     gr.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                     help="submissions graded at once (default: 2, or 1 on a single core)")
+    gs = sub.add_parser("export-gradescope", help="write Gradescope's autograder zip for one assignment")
+    gs.add_argument("assignment", help="hwNN")
+    gs.add_argument("-o", "--output", type=Path, help="the zip to write (default: autograder_hwNN.zip)")
     args = parser.parse_args(argv)
 
+    if args.command == "export-gradescope":
+        from .gradescope import export
+
+        try:
+            written = export(args.assignment, args.output or Path(f"autograder_{args.assignment}.zip"))
+        except (ValueError, FileNotFoundError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        print(f"wrote {written}: upload it as the autograder of {args.assignment} on Gradescope")
+        return 0
     if args.command == "release":
         changed = release_all(write=not args.check)
         if args.check:

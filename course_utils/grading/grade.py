@@ -149,6 +149,14 @@ def _source(cell) -> str:
     return source if isinstance(source, str) else ""
 
 
+def _as_released(cell) -> str:
+    """A submitted cell's code as the release would have it: an instructor's notebook (a solution graded as a
+    check) still has the test cells' hidden-test regions, which the release removes."""
+    from .release import strip_hidden_tests
+
+    return strip_hidden_tests(_source(cell)).strip()
+
+
 def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str], list[str]]:
     """Find each nbgrader cell in the submission. Returns ({grade_id: cell}, {grade_id: problem that
     costs its question the points}, [notes]). Locked cells are restored, not punished: an edited one
@@ -165,7 +173,7 @@ def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str], list[str
         cells = found.get(gid, [])
         if len(cells) > 1 and meta.is_locked(original):
             # locked cells run as released, so a pasted copy does no harm: keep an unchanged copy
-            cells = [c for c in cells if _source(c).strip() == original.source.strip()][:1] or cells[:1]
+            cells = [c for c in cells if _as_released(c) == original.source.strip()][:1] or cells[:1]
             found[gid] = cells
         elif len(cells) > 1 and len({_source(c).strip() for c in cells}) == 1:
             cells = cells[:1]                 # identical copies of an answer: the same code either way
@@ -180,7 +188,7 @@ def _cell_problems(nb, spec: Assignment) -> tuple[dict, dict[str, str], list[str
                              "other cells")
         elif len(cells) > 1:
             problems[gid] = f"cell '{gid}' appears {len(cells)} times (duplicated); keep exactly one"
-        elif meta.is_locked(original) and (_source(cells[0]).strip() != original.source.strip()
+        elif meta.is_locked(original) and (_as_released(cells[0]) != original.source.strip()
                                            or cells[0].get("cell_type") != original.cell_type):
             notes.append(f"locked cell '{gid}' was edited; it was restored from the exercise and grading went "
                          "on (nbgrader does the same): experiment in a new cell instead")
