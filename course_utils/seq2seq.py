@@ -78,12 +78,20 @@ class Seq2Seq(nn.Module):
 
     def encode(self, src: torch.Tensor, lengths) -> tuple[torch.Tensor, torch.Tensor]:
         """Final encoder state (h, c), each (layers, N, H), read at each source's true end."""
+        return self._run_encoder(src, lengths)[1]
+
+    def encode_all(self, src: torch.Tensor, lengths) -> tuple[torch.Tensor, tuple[torch.Tensor, torch.Tensor]]:
+        """Every top-layer encoder state, (S, N, H) with zeros past each source's end (what attention
+        reads), and the final state (h, c) of `encode`."""
+        packed, state = self._run_encoder(src, lengths)
+        out, _ = nn.utils.rnn.pad_packed_sequence(packed, total_length=src.shape[0])
+        return out, state
+
+    def _run_encoder(self, src: torch.Tensor, lengths):
         if src.ndim != 2:
             raise ValueError(f"src must be token ids of shape (S, N), time-major, got {tuple(src.shape)}")
-        lengths = torch.as_tensor(lengths)
-        packed = nn.utils.rnn.pack_padded_sequence(self.src_embed(src), lengths, enforce_sorted=False)
-        _, state = self.encoder(packed)
-        return state
+        packed = nn.utils.rnn.pack_padded_sequence(self.src_embed(src), torch.as_tensor(lengths), enforce_sorted=False)
+        return self.encoder(packed)
 
     def forward(self, src: torch.Tensor, lengths, dec_in: torch.Tensor) -> torch.Tensor:
         """Teacher forcing: logits (T, N, V) for every target step, given the true previous tokens."""
@@ -203,3 +211,12 @@ def error_kinds(model: Seq2Seq, sources, targets, hypotheses: Sequence[decoding.
             search += ref > hyp.log_prob
             model_errors += ref <= hyp.log_prob
     return int(search), int(model_errors)
+
+
+def exact_match_by_length(hypotheses: Sequence[decoding.Hypothesis], sources, targets) -> dict[int, float]:
+    """Exact match for each source length: {L: share of the sources of L tokens whose output is right}."""
+    right = matches(hypotheses, targets)
+    lengths = np.array([len(s) for s in digit_sequences("sources", sources)])
+    if len(lengths) != len(right):
+        raise ValueError(f"sources and hypotheses must have the same length, got {len(lengths)} and {len(right)}")
+    return {int(L): float(right[lengths == L].mean()) for L in np.unique(lengths)}
