@@ -143,6 +143,19 @@ def test_io_modes_and_encoder_decoder():
     assert texts(alone).count("a") == 2 and layout_problems(alone) == []
 
 
+def test_attention_step_prints_the_weights_and_widens_the_heavy_arrow():
+    fig = drawn("attention_step")                     # weights 0.02, 0.05, 0.13, 0.8 over source 3 1 4 1
+    s = texts(fig)
+    assert {"0.02", "0.05", "0.13", "0.80", "$c_t$", "$s_t$", "$\\tilde s_t$", "query $s_t$"} <= set(s)
+    fan = [a for a in arrows(fig) if a.get_edgecolor()[:3] == matplotlib.colors.to_rgb(_core.HIGHLIGHT)
+           and a.get_linestyle() == "-"]
+    assert len(fan) == 4 and max(fan, key=lambda a: a.get_linewidth()) is fan[3]
+    symbolic = texts(diagrams.attention_step(3, 2))
+    assert "$a_{t1}$" in symbolic and "$a_{t3}$" in symbolic and "0.80" not in symbolic
+    for S in (1, 6):
+        assert layout_problems(diagrams.attention_step(S, 1)) == []
+
+
 def test_bptt_graph_shows_total_and_partial_for_the_chosen_steps():
     fig = diagrams.bptt_graph(5, loss_step=4, step=2)
     s = texts(fig)
@@ -384,6 +397,9 @@ def test_tree_network_accepts_course_trees():
     (lambda: diagrams.io_modes([]), ValueError, "at least one"),
     (lambda: diagrams.encoder_decoder(3, 2, target=["a"]), ValueError, "target must be a sequence of 2"),
     (lambda: diagrams.encoder_decoder(teacher_forcing="yes"), TypeError, "teacher_forcing"),
+    (lambda: diagrams.attention_step(3, 1, weights=[0.5, 0.6, 0.1]), ValueError, "summing to 1"),
+    (lambda: diagrams.attention_step(3, 1, weights=[0.5, 0.5]), ValueError, "3 non-negative numbers"),
+    (lambda: diagrams.attention_step(7), ValueError, "S must be"),
     (lambda: diagrams.bptt_graph(4, loss_step=5), ValueError, "loss_step"),
     (lambda: diagrams.bptt_graph(4, loss_step=2, step=3), ValueError, "step must be <= loss_step"),
     (lambda: diagrams.bptt_graph(4, step=0), ValueError, "step must be an integer >= 1"),

@@ -260,3 +260,67 @@ def _encdec(c: Canvas, x0: float, y0: float, S: int, M: int, *, tokens, teacher_
             xm = x - dd / 2
             c.wire([prev_out.side("right"), (xm, y0 + 2 * ROW), (xm, y0), inp.side("left")], ls="--")
         s_prev, prev_out = s, out
+
+
+def attention_step(S: int = 4, t: int = 1, *, weights=None, source=None, title: str | None = "default"):
+    """One decoder step with attention (lecture 11, Luong et al.'s placement, as `attention.AttentionSeq2Seq`).
+
+    The encoder states h_1 … h_S; the decoder state s_t (the query) scores each of them, a softmax
+    over j gives the weights a_tj, the context c_t = Σ_j a_tj h_j joins s_t in s̃_t, which predicts ŷ_t.
+    S: source steps (1..6); t: the decoder step shown (1..9). weights: S numbers ≥ 0 summing to 1
+    (e.g. a row of a trained model's alignment), printed on the arrows h_j → c_t, whose widths follow
+    them; source: S token strings printed under x_1 … x_S.
+    """
+    import numpy as np
+
+    S = check_int("S", S, maximum=6)
+    t = check_int("t", t, maximum=9)
+    source = _tokens("source", source, S)
+    if weights is not None:
+        weights = np.asarray(weights, dtype=float)
+        if weights.shape != (S,) or not np.all(np.isfinite(weights)) or np.any(weights < 0) \
+                or abs(weights.sum() - 1) > 1e-6:
+            raise ValueError(f"weights must be {S} non-negative numbers summing to 1, got {weights.tolist()}")
+    if title == "default":
+        title = f"Attention at decoder step t = {t}: every encoder state, weighted"
+    c = Canvas(title)
+    dx = 1.05
+    prev = c.node((0.0, ROW), "$h_0$", "hidden")
+    states = []
+    for j in range(1, S + 1):
+        xj = c.node((j * dx, 0.0), f"$x_{j}$", "input")
+        if source:
+            c.code((j * dx, -0.33), source[j - 1], va="top")
+        hj = c.node((j * dx, ROW), f"$h_{j}$", "hidden")
+        c.arrow(xj, hj)
+        c.arrow(prev, hj)
+        states.append(hj)
+        prev = hj
+    y_ctx = 3.0 * ROW
+    ctx = c.node(((S + 1) * dx / 2, y_ctx), "$c_t$", "hidden")
+    for j, hj in enumerate(states, start=1):
+        w = None if weights is None else float(weights[j - 1])
+        label = f"$a_{{t{j}}}$" if w is None else f"{w:.2f}"
+        c.arrow(hj, ctx, color=HIGHLIGHT, lw=1.6 if w is None else 0.8 + 4.0 * w, label=label, label_at=0.3,
+                label_side=0.0, label_color=HIGHLIGHT)
+    c.text((ctx.x, y_ctx + 0.42), "$a_{tj} = \\mathrm{softmax}_j\\,\\mathrm{score}(s_t, h_j)$,  "
+           "$c_t = \\sum_j a_{tj} h_j$", size=NOTE_FS, va="bottom")
+    xs = max(S, 3) * dx + 2.9
+    s_prev = c.node((xs - 1.2, ROW), "$s_{t-1}$", "hidden", w=0.8)
+    s_t = c.node((xs, ROW), "$s_t$", "hidden")
+    y_in = c.node((xs, 0.0), "$y_{t-1}$", "input", w=0.8)
+    c.arrow(s_prev, s_t)
+    c.arrow(y_in, s_t)
+    # the query: s_t scores every h_j; it ends right of the fan of weighted arrows, which it feeds
+    y_q = (ROW + y_ctx) / 2
+    end = ((states[-1].x + ctx.x) / 2 + 0.3, y_q)
+    c.wire([s_t.side("top", -0.15), (s_t.x - 0.15, y_q), end], color=HIGHLIGHT, ls="--")
+    c.text((end[0] + 0.1, y_q + 0.08), "query $s_t$", size=NOTE_FS, color=HIGHLIGHT, ha="left", va="bottom")
+    tilde = c.node((xs, y_ctx), "$\\tilde s_t$", "hidden")
+    c.arrow(ctx, tilde, label="$\\tilde s_t = \\tanh(W_c[c_t; s_t] + b_c)$", label_at=0.62, label_side=0.25,
+            label_color=INK, label_size=NOTE_FS)
+    c.arrow(s_t, tilde, shift=-0.15)
+    out = c.node((xs, y_ctx + ROW), "$\\hat y_t$", "output")
+    c.arrow(tilde, out)
+    c.text((xs - 0.4, y_ctx + 0.7 * ROW), "softmax$(W_o \\tilde s_t + b_o)$", size=NOTE_FS, ha="right")
+    return c.finish()
