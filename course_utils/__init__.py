@@ -16,7 +16,8 @@ Modules are named after the concept they hold:
   (torch reference gradients), `gradient_flow` (gradient norm against distance), `memory_probe`
   (what an LSTM unit stores), `complexity` (time and memory scaling);
 - torch model families, each trained by `train.fit`: `regression` (sequence → number),
-  `classification` (sequence → class, tagging), `seq2seq` (encoder–decoder), `char_lm` (character
+  `classification` (sequence → class, tagging), `seq2seq` (encoder–decoder), `attention` (additive
+  and dot-product attention, the encoder–decoder with it, alignment heatmaps), `char_lm` (character
   language model), `lookahead` (a task where the future matters), `decoding` (greedy, beam search,
   sampling);
 - beyond chains: `trees` (nested-tuple trees), `recursive_net` (tree networks), `bag_of_symbols`
