@@ -1,4 +1,4 @@
-"""Chains: the SRN folded and unrolled, Elman vs Jordan, the three input/output modes, encoder–decoder."""
+"""Chains: the SRN folded and unrolled, Elman vs Jordan, the three I/O modes, encoder–decoder, an attention step."""
 from __future__ import annotations
 
 from ._core import HIGHLIGHT, INK, LABEL_FS, NOTE_FS, PARAM, Canvas, Node, check_choice, check_int
