@@ -160,6 +160,16 @@ def test_bad_input_is_refused():
         cx.rtrl_time_exponent(sizes=(0, 4))
 
 
+def test_torch_training_step_seconds_lets_no_warning_through():
+    # setting torch's oneDNN flag warns once per process about TF32 on Intel GPUs: a lecture must not show it
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for onednn in (True, False):
+            cx.torch_training_step_seconds("lstm", onednn=onednn, T=3, N=2, H=3, repeats=1, number=1)
+
+
 @pytest.mark.parametrize("cell", ["rnn", "gru", "lstm"])
 def test_torch_training_step_seconds_measures_and_restores_state(cell):
     import torch
