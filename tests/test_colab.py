@@ -1,9 +1,9 @@
 """tools/colab.py: the "Open in Colab" link and the install-if-missing lines, on copies of lectures.
 
-The lectures themselves are not changed by the tests (the tool is applied to notebooks/ by hand, see
-README); here a copy gets the tool twice (idempotent), a new address (updated, not duplicated), and is run
-under nbval in strict mode, where course_utils is installed: the stored outputs still match, so the lines
-are silent and harmless. What they do on Colab (pip install from the repository) is checked by running
+Every lecture in notebooks/ carries both (`tools/colab.py --check` passes). The other tests work on a
+copy of a lecture with both taken out: it gets the tool twice (idempotent), a new address (updated, not
+duplicated), and is run under nbval in strict mode, where course_utils is installed: the stored outputs
+still match, so the lines are silent and harmless. What they do on Colab (pip install from the repository) is checked by running
 them with course_utils "missing" and pip replaced by a recorder.
 """
 import os
@@ -15,7 +15,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from colab import BEGIN, TAG, apply, colab_url, course_settings, install_block, main
+from colab import _BLOCK, BEGIN, TAG, apply, colab_url, course_settings, install_block, main
 
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = "notebooks/00_overview.ipynb"
@@ -24,6 +24,21 @@ REPO, BRANCH = "https://github.com/someone/rnn-course", "main"
 
 def _first_code(nb):
     return next(c for c in nb.cells if c.cell_type == "code")
+
+
+def _lecture_without_colab():
+    """The lecture as it was before the tool: no link cell, no install lines."""
+    nb = nbformat.read(ROOT / LECTURE, as_version=4)
+    nb.cells = [c for c in nb.cells if TAG not in c.metadata.get("tags", [])]
+    code = _first_code(nb)
+    code.source = _BLOCK.sub("", code.source)
+    assert BEGIN not in nbformat.writes(nb)
+    return nb
+
+
+def test_every_lecture_has_the_link_and_the_install_lines():
+    lectures = sorted(str(p) for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert lectures and main(["--check", *lectures]) == 0
 
 
 def test_colab_url_and_settings():
@@ -37,7 +52,7 @@ def test_colab_url_and_settings():
 
 
 def test_apply_adds_the_link_and_the_install_lines_once_and_updates_them(tmp_path):
-    nb = nbformat.read(ROOT / LECTURE, as_version=4)
+    nb = _lecture_without_colab()
     original_code = _first_code(nb).source
     assert apply(nb, LECTURE, REPO, BRANCH)
     assert nb.cells[1].metadata["tags"] == [TAG] and colab_url(REPO, BRANCH, LECTURE) in nb.cells[1].source
@@ -77,9 +92,10 @@ def test_the_install_lines_pip_install_the_course_only_when_it_is_missing(tmp_pa
 
 def test_the_command_line_updates_and_checks(tmp_path, capsys):
     copy = tmp_path / "00_overview.ipynb"
-    shutil.copy(ROOT / LECTURE, copy)
+    nbformat.write(_lecture_without_colab(), copy)
+    before = copy.read_text()
     assert main(["--check", str(copy)]) == 1
-    assert nbformat.read(copy, as_version=4) == nbformat.read(ROOT / LECTURE, as_version=4), "--check wrote"
+    assert copy.read_text() == before, "--check wrote"
     assert main([str(copy)]) == 0 and main(["--check", str(copy)]) == 0
     assert "every notebook is up to date" in capsys.readouterr().out
 
@@ -87,8 +103,8 @@ def test_the_command_line_updates_and_checks(tmp_path, capsys):
 def test_a_lecture_with_the_colab_lines_still_passes_nbval_here(tmp_path):
     """Slow-ish (the lecture runs once, about 10 s): outputs are compared in strict mode."""
     copy = tmp_path / "00_overview.ipynb"
-    nb = nbformat.read(ROOT / LECTURE, as_version=4)
-    apply(nb, LECTURE, *course_settings())
+    nb = _lecture_without_colab()
+    assert apply(nb, LECTURE, *course_settings())
     nbformat.write(nb, copy)
     shutil.copy(ROOT / "nbval_sanitize.cfg", tmp_path / "nbval_sanitize.cfg")
     env = {k: v for k, v in os.environ.items() if k != "MPLBACKEND"}
