@@ -3,8 +3,8 @@
 Every lecture in notebooks/ carries both (`tools/colab.py --check` passes). The other tests work on a
 copy of a lecture with both taken out: it gets the tool twice (idempotent), a new address (updated, not
 duplicated), and is run under nbval in strict mode, where course_utils is installed: the stored outputs
-still match, so the lines are silent and harmless. What they do on Colab (pip install from the repository) is checked by running
-them with course_utils "missing" and pip replaced by a recorder.
+still match, so the lines are silent and harmless. What they do on Colab (pip install from the
+repository) is checked by running them with course_utils "missing" and pip replaced by a recorder.
 """
 import os
 import shutil
