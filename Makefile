@@ -28,15 +28,16 @@ WORKSPACE ?= workspace
 # Config that make lab adds in front of the user's: no nbgrader panels or server handlers, no news pop-up.
 LAB_CONFIG := $(CURDIR)/tools/lab_config
 
-.PHONY: lab fresh slides site test unit notebooks bench lock clean help
+.PHONY: lab fresh slides site test unit lint notebooks bench lock clean help
 
 help:
 	@echo "make lab        start JupyterLab on a working copy of the course in $(WORKSPACE)/ (PORT=$(PORT))"
 	@echo "make fresh NB=03_srn_forward   a fresh copy of one notebook in $(WORKSPACE)/ (NB=all: every one)"
 	@echo "make slides     static reveal.js decks of the lectures in build/slides/, for a browser offline"
 	@echo "make site       the course website in build/site/ (REPOSITORY_URL=... for its open-an-issue links)"
-	@echo "make test       unit tests + every notebook under nbval (strict)"
-	@echo "make unit       unit tests only (fast)"
+	@echo "make test       ruff, every unit test (slow ones too) and every notebook under nbval (strict)"
+	@echo "make unit       the fast unit tests (those not marked slow), in under 2 minutes"
+	@echo "make lint       ruff on the package, tests, tools, benchmarks and the notebooks' code"
 	@echo "make notebooks  re-execute every lecture notebook in place"
 	@echo "make bench      run the benchmarks, write benchmarks/results.json"
 	@echo "make lock       re-pin after editing requirements.in (keeps existing pins; UPGRADE=1 re-pins all)"
@@ -73,10 +74,15 @@ site: $(STAMP)
 	$(if $(REPOSITORY_URL),REPOSITORY_URL=$(REPOSITORY_URL)) $(PY) tools/build_site.py --out build/site
 
 test: $(STAMP)
+	$(VENV)/bin/ruff check .
 	env -u MPLBACKEND $(PY) -m pytest -n $(JOBS) --dist loadscope tests $(NB_DIRS) $(NBVAL)
 
+# Tests marked @pytest.mark.slow (live demos, make lab, nbgrader, grading end to end, browsers) run in make test only.
 unit: $(STAMP)
-	env -u MPLBACKEND $(PY) -m pytest -n $(JOBS) tests
+	env -u MPLBACKEND $(PY) -m pytest -n $(JOBS) -m "not slow" tests
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
 
 notebooks: $(STAMP)
 	env -u MPLBACKEND $(PY) -m course_utils.notebooks run $(wildcard notebooks/*.ipynb solutions/*.ipynb)

@@ -39,7 +39,8 @@ def main(argv=None) -> int:
     for path in notebook_paths():
         seconds[f"{path.parent.name}/{path.name}"] = round(time_notebook(path), 1)
         flag = "" if seconds[f"{path.parent.name}/{path.name}"] <= GOAL_SECONDS else "  OVER GOAL"
-        print(f"{path.parent.name}/{path.name:<40} {seconds[f'{path.parent.name}/{path.name}']:6.1f} s{flag}", flush=True)
+        key = f"{path.parent.name}/{path.name}"
+        print(f"{path.parent.name}/{path.name:<40} {seconds[key]:6.1f} s{flag}", flush=True)
     merge(args.json, {"notebook_seconds": seconds})
     return 0
 

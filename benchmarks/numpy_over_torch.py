@@ -68,6 +68,13 @@ def _cases(rng):
         yield name, (lambda p=params, f=numpy_step: f(p)), torch_step
 
 
+def _seconds(step) -> float:
+    """Wall time of one call of `step`."""
+    t0 = time.perf_counter()
+    step()
+    return time.perf_counter() - t0
+
+
 def measure(repeats: int = 9) -> dict[str, float]:
     from course_utils import setup
 
@@ -77,9 +84,7 @@ def measure(repeats: int = 9) -> dict[str, float]:
         numpy_step(), torch_step()  # warm-up
         pairs = []
         for _ in range(repeats):
-            t0 = time.perf_counter(); numpy_step(); a = time.perf_counter() - t0
-            t0 = time.perf_counter(); torch_step(); b = time.perf_counter() - t0
-            pairs.append(a / b)
+            pairs.append(_seconds(numpy_step) / _seconds(torch_step))
         ratios[f"{name}_numpy_over_torch"] = round(float(np.median(pairs)), 3)
     return ratios
 

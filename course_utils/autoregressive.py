@@ -9,8 +9,8 @@ Conventions (the same as `series.ar_process`):
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 

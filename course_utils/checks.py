@@ -1,8 +1,8 @@
 """Verification helpers: relative error, centered finite differences, and a visible ✓/✗ check."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import contextmanager
-from typing import Callable, Mapping, Sequence
 
 import numpy as np
 
@@ -87,7 +87,8 @@ def numerical_gradient(f: Callable[[], object], x: np.ndarray, df=None, h: float
     """
     if not isinstance(x, np.ndarray) or x.dtype != np.float64:
         raise ValueError(f"x must be a float64 numpy array (finite differences need double precision), "
-                         f"got {type(x).__name__}{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
+                         f"got {type(x).__name__}"
+                         f"{'' if not isinstance(x, np.ndarray) else ' of dtype ' + str(x.dtype)}")
     h = _validate.finite_float("h", h, low=0.0, low_open=True)
     if not callable(f):
         raise ValueError("f must be a callable taking no arguments")

@@ -28,8 +28,9 @@ the whole space it is exhaustive search (both are unit-tested).
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import numpy as np
 

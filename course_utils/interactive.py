@@ -9,14 +9,14 @@ only wires controls to a drawing function, the controls are ipywidgets' own:
 from __future__ import annotations
 
 import inspect
-from typing import Callable
+from collections.abc import Callable
 
 import ipywidgets as widgets
 import matplotlib.pyplot as plt
 from IPython.display import clear_output, display
 
 
-def explore(draw: Callable[..., object], **controls: widgets.ValueWidget) -> "Explorer":
+def explore(draw: Callable[..., object], **controls: widgets.ValueWidget) -> Explorer:
     """The controls, stacked above an output area; each change calls draw(**current values) there.
 
     draw: a function that prints, or makes a matplotlib figure of its own (plt.subplots) and draws

@@ -7,7 +7,7 @@ per symbol, so no model's perplexity on long held-out text goes below exp(H).
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -41,7 +41,7 @@ class MarkovSource:
 
     @classmethod
     def random(cls, n_symbols: int = 8, order: int = 2, concentration: float = 0.5,
-               rng: np.random.Generator | None = None) -> "MarkovSource":
+               rng: np.random.Generator | None = None) -> MarkovSource:
         """A source with Dirichlet(concentration) rows; small concentration → peaked rows → low entropy.
 
         Every transition probability is positive, so the chain on contexts is irreducible and

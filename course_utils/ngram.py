@@ -34,8 +34,8 @@ scoring 50k tokens about 0.06 s.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Sequence
 
 import numpy as np
 
@@ -101,7 +101,7 @@ class NGramLM:
         return f"NGramLM(n={self.n}, vocab_size={self.vocab_size}, smoothing={self.smoothing!r}{param}{fitted})"
 
     def set_params(self, k: float | None = None, lambdas: float | Sequence[float] | None = None,
-                   alpha: float | None = None) -> "NGramLM":
+                   alpha: float | None = None) -> NGramLM:
         """Change the smoothing parameters (counts are kept, so no refit is needed); returns self."""
         if k is not None:
             self.k = _validate.finite_float("k", k, low=0.0, low_open=True)
@@ -122,7 +122,7 @@ class NGramLM:
         return self
 
     # ------------------------------------------------------------------ counting
-    def fit(self, ids) -> "NGramLM":
+    def fit(self, ids) -> NGramLM:
         """Count every m-gram (m = 1 … n) of the training ids; returns self."""
         ids = _as_ids("ids", ids, self.vocab_size, min_length=self.n)
         V, N = self.vocab_size, ids.size
@@ -363,7 +363,8 @@ def tune_smoothing(train_ids, val_ids, n: int, vocab_size, smoothing: str = "int
     top = np.minimum(np.arange(val.size), model.n - 1)
     tried = []
     if smoothing == "add_k":
-        grid = np.logspace(-5, 2, 81) if k_grid is None else _validate.float_array("k_grid", k_grid, ndim=1, min_length=1)
+        grid = (np.logspace(-5, 2, 81) if k_grid is None
+                else _validate.float_array("k_grid", k_grid, ndim=1, min_length=1))
         if np.any(grid <= 0):
             raise ValueError("k_grid must hold positive pseudo-counts k > 0")
         for k in grid:

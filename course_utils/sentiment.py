@@ -190,7 +190,7 @@ NEGATIVE = {"en": ("bad", "terrible", "awful", "boring", "rude", "weak", "sad", 
             "zh": ("差", "难", "难吃", "无聊", "讨厌", "糟糕", "凶", "难过")}
 
 
-def last_sentiment_word(example: "Example") -> tuple[str, int] | None:
+def last_sentiment_word(example: Example) -> tuple[str, int] | None:
     """The sentiment word of the lexicon that ends last in the sentence, and its polarity (1 or 0).
 
     English is searched word by word; Chinese as a string (the longest word ending at the last
@@ -210,7 +210,7 @@ def last_sentiment_word(example: "Example") -> tuple[str, int] | None:
     return word, polarity
 
 
-def last_word_rule(example: "Example") -> int:
+def last_word_rule(example: Example) -> int:
     """Baseline classifier: the polarity of the last sentiment word (1 if there is none).
 
     It is right whenever the last sentiment word decides, which by the convention of this set

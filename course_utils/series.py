@@ -1,7 +1,7 @@
 """Synthetic time series for lecture 01: a noisy sine, an AR process, a chaotic map, a driven (NARX) system."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 

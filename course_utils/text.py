@@ -5,9 +5,9 @@ import gzip
 import json
 import re
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from importlib import resources
-from typing import Iterable, Sequence
 
 import numpy as np
 

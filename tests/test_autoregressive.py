@@ -6,7 +6,6 @@ from course_utils import autoregressive as ar
 from course_utils import series
 from course_utils.batching import sliding_windows
 
-
 # ---------- lagged_features ----------
 
 def test_lagged_features_without_exog_equals_sliding_windows():

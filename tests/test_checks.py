@@ -1,8 +1,17 @@
 import numpy as np
 import pytest
 
-from course_utils.checks import (CheckFailed, check, check_true, gradient_check, max_abs_diff,
-                                 numerical_gradient, rel_error, scaled_error, autograd_check)
+from course_utils.checks import (
+    CheckFailed,
+    autograd_check,
+    check,
+    check_true,
+    gradient_check,
+    max_abs_diff,
+    numerical_gradient,
+    rel_error,
+    scaled_error,
+)
 
 
 def test_rel_error_values():

@@ -5,8 +5,19 @@ import numpy as np
 import pytest
 import torch
 
-from course_utils.decoding import (Hypothesis, TableModel, beam_search, entropy, exhaustive_search, greedy_decode,
-                                   length_normalized, sample, select_rows, sequence_log_prob, tempered_probs)
+from course_utils.decoding import (
+    Hypothesis,
+    TableModel,
+    beam_search,
+    entropy,
+    exhaustive_search,
+    greedy_decode,
+    length_normalized,
+    sample,
+    select_rows,
+    sequence_log_prob,
+    tempered_probs,
+)
 
 EOS, A, B, BOS = 0, 1, 2, 3
 

@@ -5,8 +5,7 @@ import torch
 
 from course_utils import gru, lstm
 from course_utils.checks import max_abs_diff, numerical_gradient, rel_error
-from course_utils.torch_bridge import (copy_into_torch, gru_from_torch, gru_to_torch, lstm_from_torch,
-                                       lstm_to_torch)
+from course_utils.torch_bridge import copy_into_torch, gru_from_torch, gru_to_torch, lstm_from_torch, lstm_to_torch
 
 SHAPES = [(5, 3, 4, 6), (1, 1, 1, 1), (1, 4, 3, 2), (7, 1, 2, 1), (3, 2, 1, 5)]  # T, N, D, H
 

@@ -76,13 +76,17 @@ def test_solutions_score_full_marks_identically(solution_reports):
 def test_loops_hardcoding_monkeypatching_and_noise(tmp_path):
     path = _variant(tmp_path, "cheats", edits={
         # an infinite loop costs this question only
-        "leaky_step_forward": "def leaky_step_forward(x, h_prev, W_hx, W_hh, b_h, alpha):\n    while True:\n        pass",
+        "leaky_step_forward": "def leaky_step_forward(x, h_prev, W_hx, W_hh, b_h, alpha):\n"
+                              "    while True:\n        pass",
         # hard-coded answers: right shapes for the visible test (N=2, H=4) only
         "leaky_step_backward": "import numpy as np\ndef leaky_step_backward(dh, cache):\n"
-                               "    return np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((4, 3)), np.zeros((4, 4)), np.zeros(4)",
+                               "    return np.zeros((2, 3)), np.zeros((2, 4)), np.zeros((4, 3)),"
+                               " np.zeros((4, 4)), np.zeros(4)",
         # a monkeypatched comparison does not help: the grader compares in its own process
-        "leaky_bptt": "import numpy as np\nnp.allclose = lambda *a, **k: True\nnp.testing.assert_allclose = lambda *a, **k: None\n"
-                      "def leaky_forward(x, h0, W_hx, W_hh, b_h, alpha):\n    return np.zeros(x.shape[:2] + h0.shape[1:]), None\n"
+        "leaky_bptt": "import numpy as np\nnp.allclose = lambda *a, **k: True\n"
+                      "np.testing.assert_allclose = lambda *a, **k: None\n"
+                      "def leaky_forward(x, h0, W_hx, W_hh, b_h, alpha):\n"
+                      "    return np.zeros(x.shape[:2] + h0.shape[1:]), None\n"
                       "def leaky_backward(dhs, cache):\n    return {}",
         # a correct answer that prints to stderr and warns still earns full marks
         "clip_global_norm": "import sys, warnings\nimport numpy as np\nprint('noise', file=sys.stderr)\n"
@@ -386,7 +390,8 @@ def test_the_sandbox_confines_files_and_processes_to_the_question(tmp_path):
         pytest.skip(f"this machine does not allow the grader's sandbox ({why}); grading falls back to the audit hook")
     assert why == "", f"the sandbox failed for another reason than permission: {why}"
     outside, late = tmp_path / "outside.txt", tmp_path / "late.txt"
-    path = _variant(tmp_path, "escape", after={"leaky_step_forward": ESCAPE.format(outside=str(outside), late=str(late))})
+    escape = ESCAPE.format(outside=str(outside), late=str(late))
+    path = _variant(tmp_path, "escape", after={"leaky_step_forward": escape})
     before = _sha(path)
     report = grade_notebook(path, seed=10, limits=LIMITS)
     assert report.score == report.max_score

@@ -23,7 +23,8 @@ def test_constant_factors_are_named_from_the_sizes():
 def test_transposes_zeros_and_shapes():
     square = RNG.standard_normal((3, 3))
     assert describe_wrong("W", square.T, square).pattern == "the transpose of the reference"
-    assert "transpose" in describe_wrong("W", REF.T, REF).pattern and "(4, 3)" in describe_wrong("W", REF.T, REF).pattern
+    transposed = describe_wrong("W", REF.T, REF).pattern
+    assert "transpose" in transposed and "(4, 3)" in transposed
     assert describe_wrong("h", np.zeros_like(REF), REF).pattern == "all zeros"
     assert describe_wrong("h", np.ones((2, 2)), REF).pattern == "shape (2, 2), expected (3, 4)"
 
@@ -35,7 +36,8 @@ def test_time_patterns():
     assert "one step later" in describe_wrong("hs", np.concatenate([seq[:1] * 0 + 7, seq[:-1]]), seq, time).pattern
     last_only = seq.copy()
     last_only[:-1] += 1
-    assert "last step only: the gradient from later steps is missing" in describe_wrong("dx", last_only, seq, time).pattern
+    pattern = describe_wrong("dx", last_only, seq, time).pattern
+    assert "last step only: the gradient from later steps is missing" in pattern
     first_only = seq.copy()
     first_only[1:] += 1
     assert "first step only" in describe_wrong("hs", first_only, seq, time).pattern

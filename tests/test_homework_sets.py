@@ -101,7 +101,8 @@ def test_visible_tests_accept_what_the_grader_accepts(tmp_path):
         "leaky_bptt": "_b = leaky_backward\ndef leaky_backward(*a, **k):\n"
                       "    return {key: value.tolist() for key, value in _b(*a, **k).items()}",
         "clip_global_norm": "_c = clip_global_norm\ndef clip_global_norm(*a, **k):\n"
-                            "    clipped, norm = _c(*a, **k)\n    return {key: v.tolist() for key, v in clipped.items()}, norm",
+                            "    clipped, norm = _c(*a, **k)\n"
+                            "    return {key: v.tolist() for key, v in clipped.items()}, norm",
     }
     cells = []
     for cell in nb.cells:

@@ -18,7 +18,8 @@ import pytest
 from course_utils.notebooks import execute_notebook
 
 ROOT = Path(__file__).resolve().parents[1]
-LECTURES_WITH_DEMOS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb") if "explore(" in p.read_text(encoding="utf-8"))
+LECTURES_WITH_DEMOS = sorted(p for p in (ROOT / "notebooks").glob("*.ipynb")
+                             if "explore(" in p.read_text(encoding="utf-8"))
 
 MOVE_EVERY_CONTROL = '''
 import ipywidgets as _w
@@ -82,7 +83,8 @@ def test_no_later_cell_rebinds_what_a_draw_function_reads(path):
              for cell in nb.cells]
     functions = {node.name: node for tree in trees for node in tree.body if isinstance(node, ast.FunctionDef)}
     for i in _box_cells(nb):
-        for call in (n for n in ast.walk(trees[i]) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "explore"):
+        calls = (n for n in ast.walk(trees[i]) if isinstance(n, ast.Call) and getattr(n.func, "id", "") == "explore")
+        for call in calls:
             draw = call.args[0].id
             read = _globals_read(functions[draw], functions)
             for j in range(i + 1, len(nb.cells)):

@@ -1,5 +1,4 @@
 """course_utils.lm_plots: lecture 02's figures label every axis, draw what they are given, refuse bad input."""
-import matplotlib.pyplot as plt
 import numpy as np
 import pytest
 

@@ -35,7 +35,8 @@ def test_a_wheel_holds_the_grader_and_grades_from_a_course_folder(tmp_path):
     where = subprocess.run([sys.executable, "-c", "import course_utils; print(course_utils.__file__)"],
                            capture_output=True, text=True, cwd=course, env=env, timeout=120)
     assert where.stdout.startswith(str(site)), f"course_utils came from {where.stdout} {where.stderr}"
-    graded = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade", "solutions/hw02_leaky_srn_bptt.ipynb"],
+    graded = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade",
+                             "solutions/hw02_leaky_srn_bptt.ipynb"],
                             capture_output=True, text=True, cwd=course, env=env, timeout=600)
     assert graded.returncode == 0 and "14/14" in graded.stdout, graded.stdout + graded.stderr[-2000:]
     elsewhere = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade",

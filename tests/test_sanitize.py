@@ -18,7 +18,8 @@ def test_every_rule_parses():
 
 
 def test_error_magnitudes_are_masked_but_results_are_not():
-    assert _sanitize("✓ d W_hh vs finite differences: 3.94e-08 ≤ 1e-07") == "✓ d W_hh vs finite differences: ROUNDOFF ≤ 1e-07"
+    assert (_sanitize("✓ d W_hh vs finite differences: 3.94e-08 ≤ 1e-07")
+            == "✓ d W_hh vs finite differences: ROUNDOFF ≤ 1e-07")
     assert _sanitize("max abs diff 0.00e+00") == "max abs diff ROUNDOFF"
     assert _sanitize("z = 3.8800, loss 1.2e-05, ppl 3.4914") == "z = 3.8800, loss 1.2e-05, ppl 3.4914"
     assert _sanitize("<Figure at 0x7f5ae28d8e00>") == "<Figure at 0xADDRESS>"

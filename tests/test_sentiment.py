@@ -3,8 +3,17 @@ from collections import Counter
 
 import pytest
 
-from course_utils.sentiment import (KINDS, LANGS, Example, accuracy_by_kind, contrast_twin, last_sentiment_word,
-                                    last_word_rule, load_sentiment, tokenize_sentence)
+from course_utils.sentiment import (
+    KINDS,
+    LANGS,
+    Example,
+    accuracy_by_kind,
+    contrast_twin,
+    last_sentiment_word,
+    last_word_rule,
+    load_sentiment,
+    tokenize_sentence,
+)
 
 
 def test_sizes_and_balance():

@@ -73,7 +73,8 @@ def test_glossaries_merge_into_one_alphabetical_list(tmp_path):
     srn = _notebook(tmp_path / "03_srn.ipynb", [md("# 03 · SRN"), md(
         "## Glossary\n\n| English | 中文 | meaning here |\n|---|---|---|\n"
         "| Hidden state | 隐藏层状态 | $h_t$ |\n| bias | 偏置 | $b_h$ |\n")])
-    lab = _notebook(tmp_path / "03_srn_lab.ipynb", [md("## Glossary\n\n| English | 中文 |\n|---|---|\n| bias | 偏置 |\n")])
+    lab = _notebook(tmp_path / "03_srn_lab.ipynb",
+                    [md("## Glossary\n\n| English | 中文 |\n|---|---|\n| bias | 偏置 |\n")])
     terms = site_pages.merge_glossaries([first, srn, lab])
     assert [t.english for t in terms] == ["bias", "hidden state"]
     assert terms[0].lectures == ["03_srn", "03_srn_lab"] and terms[0].meaning == "$b_h$"
@@ -141,8 +142,8 @@ def test_issue_url_names_the_page():
 
 
 def test_plain_caption_drops_tex_markup():
-    assert site_ext.plain_caption(r"unrolled for $T = 4$: the same $W_{hx}$, $\hat y_t$ and $\operatorname{diag}(f')$") \
-        == "unrolled for T = 4: the same W_hx, hat y_t and diag(f')"
+    caption = r"unrolled for $T = 4$: the same $W_{hx}$, $\hat y_t$ and $\operatorname{diag}(f')$"
+    assert site_ext.plain_caption(caption) == "unrolled for T = 4: the same W_hx, hat y_t and diag(f')"
 
 
 def _cells(*children):
@@ -193,7 +194,8 @@ def test_live_demo_line_is_what_explore_shows():
 # --- the built site, as files ---------------------------------------------------------------------
 
 def test_every_page_is_built(site):
-    missing = [p for p in PAGES + ["search.html", "searchindex.js", "_static/mathjax/MathJax.js"] if not (site / p).is_file()]
+    expected = PAGES + ["search.html", "searchindex.js", "_static/mathjax/MathJax.js"]
+    missing = [p for p in expected if not (site / p).is_file()]
     assert not missing
 
 
@@ -274,7 +276,8 @@ def test_figures_have_their_captions_as_alt_text(site):
     images = _soup(site / "notebooks" / "03_srn_forward.html").select("article img")
     alts = [i.get("alt", "") for i in images]
     assert len(images) >= 4 and all(alts)
-    assert any(a.startswith("Left, the network with its loop; right, the same network unrolled for T = 4") for a in alts)
+    unrolled = "Left, the network with its loop; right, the same network unrolled for T = 4"
+    assert any(a.startswith(unrolled) for a in alts)
 
 
 def test_live_demos_say_how_to_run_them(site):

@@ -59,7 +59,8 @@ MUTANTS = (
            (("leaky_step_backward", "da = alpha * dh * (1.0 - n * n)", "da = alpha * dh"),),
            hint="dx, dh_prev, dW_hx, dW_hh and db_h are wrong"),
     Mutant("hw02", "no_accumulation", "BPTT does not add the gradient that h_{t+1} sends back",
-           (("leaky_bptt", "leaky_step_backward(dhs[t] + dh_next, caches[t])", "leaky_step_backward(dhs[t], caches[t])"),),
+           (("leaky_bptt", "leaky_step_backward(dhs[t] + dh_next, caches[t])",
+             "leaky_step_backward(dhs[t], caches[t])"),),
            hint="right for T = 1"),
     Mutant("hw02", "batch_mean", "parameter gradients averaged over the batch instead of summed",
            (("leaky_step_backward", "dW_hx = da.T @ x\n", "dW_hx = da.T @ x / x.shape[0]\n"),
@@ -79,14 +80,16 @@ MUTANTS = (
            hint="1/T"),
     Mutant("hw02", "per_array_clipping", "each gradient array clipped on its own norm",
            (("clip_global_norm", "return {k: g * scale for k, g in grads.items()}, norm",
-             "return {k: g * min(1.0, max_norm / (float(np.linalg.norm(g)) + 1e-12)) for k, g in grads.items()}, norm"),),
+             "return {k: g * min(1.0, max_norm / (float(np.linalg.norm(g)) + 1e-12))"
+             " for k, g in grads.items()}, norm"),),
            hint="clipped"),
     # ---------------------------------------------------------------- hw03
     Mutant("hw03", "no_leak_in_P", "the RTRL step drops the (1 − α)·P_{t−1} term",
            (("rtrl_leaky_step", "P[name] = (1.0 - alpha) * P_prev[name] + g * Q", "P[name] = g * Q"),),
            hint="P"),
     Mutant("hw03", "readout_batch_mean", "read-out loss and gradients averaged over the batch",
-           (("rtrl_readout_gradients", "loss = -float(np.sum(log_p[rows, y]))", "loss = -float(np.mean(log_p[rows, y]))"),
+           (("rtrl_readout_gradients", "loss = -float(np.sum(log_p[rows, y]))",
+             "loss = -float(np.mean(log_p[rows, y]))"),
             ("rtrl_readout_gradients", "do[rows, y] -= 1.0 ", "do[rows, y] -= 1.0\n    do /= h.shape[0]"),),
            hint="1/N"),
     Mutant("hw03", "onehot_all_rows", "softmax minus one-hot written as do[:, y] -= 1 (every row, every label)",
@@ -99,7 +102,8 @@ MUTANTS = (
            hint="right for T = 1"),
     # ---------------------------------------------------------------- hw04
     Mutant("hw04", "coupled_gates_swapped", "the coupled cell's f and g gradient blocks in the wrong order",
-           (("coupled_step_backward", "dz = np.concatenate([dc_total * (c_prev - g) * f * (1.0 - f),   # f mixes c_prev and g\n"
+           (("coupled_step_backward",
+             "dz = np.concatenate([dc_total * (c_prev - g) * f * (1.0 - f),   # f mixes c_prev and g\n"
              "                         dc_total * (1.0 - f) * (1.0 - g * g),",
              "dz = np.concatenate([dc_total * (1.0 - f) * (1.0 - g * g),\n"
              "                         dc_total * (c_prev - g) * f * (1.0 - f),"),),
@@ -122,7 +126,8 @@ MUTANTS = (
     Mutant("hw05", "h_n_backward_at_T", "h_n takes the backward direction's state at step T, not at step 1",
            (("bi_layer_forward", "h_n = np.stack([fw[-1], bw[0]])", "h_n = np.stack([fw[-1], bw[-1]])"),),
            hint="h_n"),
-    Mutant("hw05", "h_n_direction_major", "h_n ordered by direction, then layer (torch orders by layer, then direction)",
+    Mutant("hw05", "h_n_direction_major",
+           "h_n ordered by direction, then layer (torch orders by layer, then direction)",
            (("stacked_bi_forward", "return layer_in, np.concatenate(finals, axis=0)",
              "return layer_in, np.concatenate([f[:1] for f in finals] + [f[1:] for f in finals], axis=0)"),),
            hint="h_n"),

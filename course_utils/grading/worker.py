@@ -158,7 +158,8 @@ def changed_inputs(before, after, path: str = "") -> list[str]:
     if isinstance(before, (tuple, list)) and isinstance(after, (tuple, list)) and len(before) == len(after):
         return [p for i, (b, a) in enumerate(zip(before, after)) for p in changed_inputs(b, a, f"{path}[{i}]")]
     if isinstance(before, np.ndarray):
-        same = isinstance(after, np.ndarray) and before.shape == after.shape and _array_equal(before, after, equal_nan=True)
+        same = (isinstance(after, np.ndarray) and before.shape == after.shape
+                and _array_equal(before, after, equal_nan=True))
         return [] if same else [path or "input"]
     return [] if type(before) is type(after) and before == after else [path or "input"]
 

@@ -75,7 +75,8 @@ def _perplexity_inputs(rng, T=None):
 
 def _discount_inputs(rng):
     V = int(rng.integers(3, 13))
-    return {"train_ids": _text(rng, V, int(rng.integers(20, 301))), "val_ids": _text(rng, V, int(rng.integers(20, 301))),
+    return {"train_ids": _text(rng, V, int(rng.integers(20, 301))),
+            "val_ids": _text(rng, V, int(rng.integers(20, 301))),
             "V": V, "grid": GRID.copy()}
 
 

@@ -69,7 +69,8 @@ def _sequence_inputs(rng, alpha=None, ones=()):
 def _online_inputs(rng, ones=()):
     N, D, H, T = _sizes(rng, ones, count=4)
     O = int(rng.integers(2, 5))
-    params = {**_weights(rng, D, H), "W_oh": rng.standard_normal((O, H)) / np.sqrt(H), "b_o": 0.1 * rng.standard_normal(O)}
+    params = {**_weights(rng, D, H),
+              "W_oh": rng.standard_normal((O, H)) / np.sqrt(H), "b_o": 0.1 * rng.standard_normal(O)}
     return {"xs": rng.standard_normal((T, N, D)), "ys": _labels(rng, O, (T, N)), "h0": rng.uniform(-1, 1, (N, H)),
             "params": params, "alpha": _alpha(rng), "lr": float(rng.uniform(0.05, 0.5))}
 

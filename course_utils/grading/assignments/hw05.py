@@ -58,7 +58,8 @@ def _backward_inputs(rng, with_dh_n=True, alpha=None, ones=()):
 def _summary_inputs(rng, batch_first):
     T, N, _, H, L = _sizes(rng)
     out_shape = (N, T, 2 * H) if batch_first else (T, N, 2 * H)
-    return {"h_n": rng.uniform(-1, 1, (2 * L, N, H)), "output": rng.uniform(-1, 1, out_shape), "batch_first": batch_first}
+    return {"h_n": rng.uniform(-1, 1, (2 * L, N, H)), "output": rng.uniform(-1, 1, out_shape),
+            "batch_first": batch_first}
 
 
 def _layer(ns, inp):
