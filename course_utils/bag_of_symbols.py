@@ -7,7 +7,7 @@ function of the bag on a set of trees; `bag_lookup` is the bag classifier as a t
 from __future__ import annotations
 
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch

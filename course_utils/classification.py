@@ -11,7 +11,7 @@ and `predict` read it. `train_on_batches` trains any module that maps inputs to 
 from __future__ import annotations
 
 import itertools
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numbers
 from collections import deque
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 

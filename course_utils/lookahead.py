@@ -11,7 +11,7 @@ accuracy and the figure. Arrays are time-major: tokens (T, N), logits (T, N, V).
 """
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import numpy as np
 import torch

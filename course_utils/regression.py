@@ -19,7 +19,7 @@ to the dtype of the model's parameters: float32 as torch creates them, float64 a
 """
 from __future__ import annotations
 
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import torch

@@ -14,7 +14,7 @@ step draws fresh examples, so the model cannot memorise a finite set.
 """
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import torch

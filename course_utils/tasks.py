@@ -17,7 +17,7 @@ learning (`delayed_copy_stream`).
 """
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 

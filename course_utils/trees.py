@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numbers
 import operator
-from typing import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 
 import numpy as np
 

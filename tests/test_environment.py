@@ -19,7 +19,6 @@ import yaml
 from packaging.requirements import Requirement
 from packaging.specifiers import SpecifierSet
 from packaging.utils import canonicalize_name
-
 from write_environment import environment_text, index_options, lock_pins, lock_text, platform_pins
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,8 +19,8 @@ import jsonschema
 import pytest
 
 from course_utils.grading import mutants
-from course_utils.grading.gradescope import export, failure_json, pick_submission, results_json, run
 from course_utils.grading.grade import CheckResult, QuestionResult, Report
+from course_utils.grading.gradescope import export, failure_json, pick_submission, results_json, run
 
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOK = "hw02_leaky_srn_bptt.ipynb"

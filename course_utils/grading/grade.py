@@ -26,7 +26,7 @@ import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import nbformat
@@ -104,7 +104,7 @@ def identify_assignment(nb, path: Path) -> str | None:
 _LOCK = threading.RLock()      # the caches below are filled once, whichever thread asks first
 
 
-@lru_cache(maxsize=None)
+@cache
 def _release_cells_cached(name: str) -> dict:
     from .release import release_notebook
 
@@ -119,7 +119,7 @@ def _release_cells(name: str) -> dict:
         return _release_cells_cached(name)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _reference_namespace_cached(name: str) -> dict:
     spec = load_assignment(name)
     root = course_root()
@@ -248,8 +248,8 @@ class WorkerServer:
         self.done_r, done_w = os.pipe()
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "course_utils.grading.worker", "--serve", str(jobs_r), str(done_w)],
-            cwd=self.home.name, env={**os.environ, **_WORKER_ENV, ROOT_ENV: str(course_root())}, stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(jobs_r, done_w),
+            cwd=self.home.name, env={**os.environ, **_WORKER_ENV, ROOT_ENV: str(course_root())},
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, pass_fds=(jobs_r, done_w),
             start_new_session=True)
         os.close(jobs_r)
         os.close(done_w)
@@ -408,7 +408,8 @@ def touched_problems(question: Question, cell_problems: dict) -> list[str]:
     return [cell_problems[g] for g in (*question.solution_cells, question.grade_id) if g in cell_problems]
 
 
-def _check_message(check: Check, status: dict | None, output, expected, inputs: dict, problem: str) -> tuple[str, float]:
+def _check_message(check: Check, status: dict | None, output, expected, inputs: dict,
+                   problem: str) -> tuple[str, float]:
     """("", 1) when the check passed, else (what a student should read about it, the share of its
     points still earned: the part of the result that is right)."""
     if status is None:
