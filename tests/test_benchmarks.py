@@ -35,6 +35,7 @@ def test_every_benchmark_runs_alone_and_documents_itself(name):
     assert (BENCH / f"{name}.py").exists() and name in (BENCH / "README.md").read_text()
 
 
+@pytest.mark.slow
 def test_adding_solve_reports_a_short_run(one_torch_thread):
     adding = importlib.import_module("adding_max_T")
     solved, seconds, steps, mse = adding.solve("lstm", 25, time_limit=0.5)

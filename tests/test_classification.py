@@ -128,6 +128,7 @@ def test_classifier_and_tagging_helpers_reject_bad_input():
         predict(None, x)
 
 
+@pytest.mark.slow
 def test_train_classifier_steps_through_shuffled_epochs():
     """The batches are train.shuffled_batches(N, batch_size, default_rng(seed)): the same update by hand."""
     g = np.random.default_rng(3)

@@ -100,6 +100,7 @@ def test_the_command_line_updates_and_checks(tmp_path, capsys):
     assert "every notebook is up to date" in capsys.readouterr().out
 
 
+@pytest.mark.slow
 def test_a_lecture_with_the_colab_lines_still_passes_nbval_here(tmp_path):
     """Slow-ish (the lecture runs once, about 10 s): outputs are compared in strict mode."""
     copy = tmp_path / "00_overview.ipynb"

@@ -184,6 +184,7 @@ def _local_torch_links() -> str | None:
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="the CPU-build question is Linux's")
 def test_the_lock_resolves_with_no_gpu_package_and_on_python_312_and_313(tmp_path):
     """Slow (about 50 s of mostly waiting on PyPI; the four questions run side by side):

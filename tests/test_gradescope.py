@@ -74,6 +74,7 @@ def _autograde(root: Path, notebook: Path) -> dict:
     return json.loads((root / "results" / "results.json").read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_the_zip_grades_like_the_command_line_on_a_solution_an_exercise_and_a_mutant(tmp_path):
     """Slow-ish: four gradings of hw02 (about 15 s each here)."""
     zip_path = export("hw02", tmp_path / "autograder_hw02.zip", root=ROOT)

@@ -58,6 +58,7 @@ def solution_reports():
     return [grade_notebook(HW02, seed=s) for s in (1, 2)]
 
 
+@pytest.mark.slow
 def test_grading_leaves_the_environment_alone(solution_reports):
     """A changed MPLBACKEND (or any variable) would leak into every notebook kernel started later."""
     import os
@@ -67,12 +68,14 @@ def test_grading_leaves_the_environment_alone(solution_reports):
     assert dict(os.environ) == before
 
 
+@pytest.mark.slow
 def test_solutions_score_full_marks_identically(solution_reports):
     a, b = solution_reports
     assert a.score == a.max_score == 14.0
     assert [q.score for q in a.questions] == [q.score for q in b.questions]
 
 
+@pytest.mark.slow
 def test_loops_hardcoding_monkeypatching_and_noise(tmp_path):
     path = _variant(tmp_path, "cheats", edits={
         # an infinite loop costs this question only
@@ -106,6 +109,7 @@ def test_loops_hardcoding_monkeypatching_and_noise(tmp_path):
     assert _sha(path) == before, "the grader must never change a submission"
 
 
+@pytest.mark.slow
 def test_syntax_errors_exits_nans_and_wrong_types(tmp_path):
     path = _variant(tmp_path, "broken", edits={
         "leaky_step_forward": "def leaky_step_forward(x, h_prev, W_hx, W_hh, b_h, alpha)\n    return x",
@@ -138,6 +142,7 @@ WRITE_CHECKOUT = """import pathlib, course_utils
 """
 
 
+@pytest.mark.slow
 def test_reference_solutions_and_other_programs_are_out_of_reach(tmp_path):
     """Student code runs inside the instructor's checkout; it still cannot reach the answers."""
     path = _variant(tmp_path, "steal", edits={
@@ -155,6 +160,7 @@ def test_reference_solutions_and_other_programs_are_out_of_reach(tmp_path):
     assert not (ROOT / "course_utils" / "planted_by_a_student.py").exists()
 
 
+@pytest.mark.slow
 def test_an_answer_that_changes_its_inputs_loses_the_check(tmp_path):
     in_place = ("import numpy as np\ndef clip_global_norm(grads, max_norm):\n"
                 "    norm = float(np.sqrt(sum(np.sum(g * g) for g in grads.values())))\n"
@@ -169,6 +175,7 @@ def test_an_answer_that_changes_its_inputs_loses_the_check(tmp_path):
     assert small.score == small.points > 0                              # scaled by 1: nothing changed
 
 
+@pytest.mark.slow
 def test_a_cell_that_ignores_the_alarm_costs_only_itself(tmp_path):
     """A scratch cell that catches the time-out and loops on is killed once, named, and skipped."""
     stubborn = "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass"
@@ -178,6 +185,7 @@ def test_a_cell_that_ignores_the_alarm_costs_only_itself(tmp_path):
     assert any("could not be interrupted" in p and "skipped" in p for p in report.problems), report.problems
 
 
+@pytest.mark.slow
 def test_hw04_answers_may_not_call_course_utils_or_torch_in_any_way(tmp_path):
     hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
     nb = nbformat.read(hw04, as_version=4)
@@ -196,6 +204,7 @@ def test_hw04_answers_may_not_call_course_utils_or_torch_in_any_way(tmp_path):
     assert q["test_peephole_backward"].score == q["test_peephole_backward"].max_score
 
 
+@pytest.mark.slow
 def test_deleted_duplicated_and_edited_cells(tmp_path):
     """As nbgrader does: an edited or deleted locked cell is restored and grading goes on, with a note.
     A deleted answer cell leaves its function undefined; a duplicated one is ambiguous."""
@@ -221,6 +230,7 @@ def test_deleted_duplicated_and_edited_cells(tmp_path):
     assert "'leaky_step_forward' is missing" in notes
 
 
+@pytest.mark.slow
 def test_a_harmless_edit_of_a_locked_cell_keeps_a_right_answer_right(tmp_path):
     nb = nbformat.read(HW02, as_version=4)
     source = next(c.source for c in nb.cells if meta.meta(c).get("grade_id") == "test_clip")
@@ -228,6 +238,7 @@ def test_a_harmless_edit_of_a_locked_cell_keeps_a_right_answer_right(tmp_path):
     assert report.score == report.max_score and any("restored" in p for p in report.problems)
 
 
+@pytest.mark.slow
 def test_one_bug_is_charged_once(tmp_path):
     """A wrong step backward costs question 2; question 3, which calls it, is graded with the reference
     step in its place too, and the better score counts."""
@@ -240,6 +251,7 @@ def test_one_bug_is_charged_once(tmp_path):
         in q["test_bptt"].message
 
 
+@pytest.mark.slow
 def test_the_default_seed_is_fixed_per_assignment(tmp_path):
     spec = load_assignment("hw02")
     first, second = grade_notebook(HW02), grade_notebook(HW02)
@@ -247,6 +259,7 @@ def test_the_default_seed_is_fixed_per_assignment(tmp_path):
     assert grade_notebook(HW02, seed=5).seed == 5
 
 
+@pytest.mark.slow
 def test_refused_actions_are_named_in_the_report(tmp_path):
     """A scratch cell that tries to read the solutions or start a program is refused; the answer is
     still graded, and the report says which cell tried what."""
@@ -261,6 +274,7 @@ def test_refused_actions_are_named_in_the_report(tmp_path):
     assert "#" in notes                                      # the scratch cell is named by its position
 
 
+@pytest.mark.slow
 def test_hw04_allows_the_set_up_helpers_also_as_module_attributes(tmp_path):
     hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
     source = {meta.meta(c).get("grade_id"): c.source for c in nbformat.read(hw04, as_version=4).cells}
@@ -276,6 +290,7 @@ def test_hw04_allows_the_set_up_helpers_also_as_module_attributes(tmp_path):
     assert q["test_mgu_backward"].score == 0 and "lstm.init_params" in q["test_mgu_backward"].message
 
 
+@pytest.mark.slow
 def test_nested_folders_are_graded_and_students_named_from_the_path(tmp_path):
     """nbgrader's submitted/<student>/<assignment>/ layout, graded from the top."""
     for student, source in (("alice", HW02), ("bob", ROOT / "exercises" / HW02.name)):
@@ -293,6 +308,7 @@ def test_nested_folders_are_graded_and_students_named_from_the_path(tmp_path):
     assert any(r.startswith("bob,") and ",0,14," in r for r in rows)
 
 
+@pytest.mark.slow
 def test_cli_grades_files_and_folders_and_writes_json_and_csv(tmp_path):
     sub = tmp_path / "subs"
     sub.mkdir()
@@ -314,6 +330,7 @@ def test_cli_grades_files_and_folders_and_writes_json_and_csv(tmp_path):
     assert cli(["grade", str(stray)]) == 2                          # cannot tell the assignment
 
 
+@pytest.mark.slow
 def test_grade_command_runs_as_a_module(tmp_path):
     out = subprocess.run([sys.executable, "-m", "course_utils.grading", "grade", str(HW02), "--seed", "7"],
                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
@@ -333,6 +350,7 @@ def test_unknown_assignment_is_a_clear_error():
         load_assignment("hw99")
 
 
+@pytest.mark.slow
 def test_a_folder_with_mixed_and_damaged_submissions_is_graded_as_far_as_possible(tmp_path, capsys):
     sub = tmp_path / "subs"
     sub.mkdir()
@@ -381,6 +399,7 @@ spawnv_passfds(sys.executable.encode(), [sys.executable, "-c",
 """
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform != "linux", reason="the namespace sandbox is Linux only")
 def test_the_sandbox_confines_files_and_processes_to_the_question(tmp_path):
     from course_utils.grading import sandbox
@@ -416,6 +435,7 @@ def test_magics_are_only_lines_that_start_a_statement():
     assert namespace["message"] == "got 3" and namespace["same"] is True
 
 
+@pytest.mark.slow
 def test_damaged_notebooks_get_a_report_not_an_exception(tmp_path):
     nb = nbformat.read(ROOT / "exercises" / HW02.name, as_version=4)
     del nb.cells[3]["source"]                                   # a solution cell without source
@@ -428,6 +448,7 @@ def test_damaged_notebooks_get_a_report_not_an_exception(tmp_path):
         load_assignment("__init__")
 
 
+@pytest.mark.slow
 def test_hw04_call_monitor_cannot_simply_be_switched_off(tmp_path):
     hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
     source = {meta.meta(c).get("grade_id"): c.source for c in nbformat.read(hw04, as_version=4).cells}
@@ -449,6 +470,7 @@ def test_hw04_call_monitor_cannot_simply_be_switched_off(tmp_path):
     assert q["test_coupled_bptt"].score == q["test_coupled_bptt"].max_score
 
 
+@pytest.mark.slow
 def test_without_the_sandbox_grading_goes_on_and_the_report_says_so(monkeypatch):
     from course_utils.grading.worker import NO_SANDBOX
 
@@ -471,6 +493,7 @@ if found:
 """
 
 
+@pytest.mark.slow
 def test_the_reference_code_never_enters_the_students_process(tmp_path):
     """Question 3 is graded with the reference step functions too; they run in a separate process,
     so a submission that searches its own memory for the solution finds nothing to print."""
@@ -490,6 +513,7 @@ def test_student_names_come_from_the_folder_layout(tmp_path):
         assert student_name(root / rel, root) == expected, rel
 
 
+@pytest.mark.slow
 def test_slow_experiment_cells_cost_only_their_time(tmp_path):
     """Three slow scratch cells: each is stopped at the cell limit once and then skipped, and the
     answers still earn full marks (the question limit counts the checks, not the cells)."""
@@ -501,6 +525,7 @@ def test_slow_experiment_cells_cost_only_their_time(tmp_path):
     assert sum("was stopped; it was skipped for the later questions" in p for p in report.problems) == 3
 
 
+@pytest.mark.slow
 def test_a_locked_code_cell_turned_into_markdown_is_restored(tmp_path):
     nb = nbformat.read(HW02, as_version=4)
     setup = next(c for c in nb.cells if meta.meta(c).get("grade_id") == "setup")
@@ -513,12 +538,14 @@ def test_a_locked_code_cell_turned_into_markdown_is_restored(tmp_path):
     assert report.score == report.max_score and any("'setup' was edited" in p for p in report.problems)
 
 
+@pytest.mark.slow
 def test_a_submission_that_tampers_with_its_job_folder_gets_a_report(tmp_path):
     tamper = "import os\nos.mkdir('status_0.json')\nos.mkdir('status_1.json')"
     report = grade_notebook(_variant(tmp_path, "tamper", after={"clip_global_norm": tamper}), limits=LIMITS)
     assert report.max_score == 14 and report.score >= 0          # graded, not crashed
 
 
+@pytest.mark.slow
 def test_partial_credit_per_output_and_a_float32_answer_is_named(tmp_path):
     """A check earns the share of its outputs that are right; float32 arithmetic is said plainly."""
     from course_utils.grading.mutants import by_name, write
@@ -533,6 +560,7 @@ def test_partial_credit_per_output_and_a_float32_answer_is_named(tmp_path):
     assert q["test_step_forward"].score == 0 and "float32" in q["test_step_forward"].message
 
 
+@pytest.mark.slow
 def test_hw04_a_wrapper_under_a_borrowed_module_name_is_still_found(tmp_path):
     hw04 = ROOT / "solutions" / "hw04_gated_cells.ipynb"
     disguise = ("from course_utils import lstm as _lstm\n"

@@ -7,6 +7,9 @@ import pytest
 from course_utils.grading.grade import Grader
 from course_utils.grading.mutants import MUTANTS, write
 
+# 26 buggy submissions, each graded under ten seeds: `make test` only
+pytestmark = pytest.mark.slow
+
 SEEDS = range(10)
 
 # The score of each mutant: one number whatever the seed. A change here is a change in how a known

@@ -22,6 +22,7 @@ def _sha(path):
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 
 
+@pytest.mark.slow
 def test_every_solution_scores_full_marks(path):
     report = grade_notebook(path, seed=0)
     assert report.score == report.max_score > 0, [q.message for q in report.questions]
@@ -30,6 +31,7 @@ def test_every_solution_scores_full_marks(path):
 @pytest.mark.parametrize("path", SOLUTIONS, ids=lambda p: p.name)
 
 
+@pytest.mark.slow
 def test_untouched_exercise_scores_zero_with_not_implemented(path):
     exercise = ROOT / "exercises" / path.name
     before = _sha(exercise)
@@ -78,6 +80,7 @@ def _text(cell) -> str:
     return "".join(o.get("text", "") + "".join(o.get("traceback", [])) for o in cell.outputs)
 
 
+@pytest.mark.slow
 def test_visible_tests_print_every_check_and_fail_once_at_the_end(tmp_path):
     """A missing tanh' makes all five gradients wrong: the test cell shows five ✗ and one failure."""
     from course_utils.grading.mutants import build, by_name
@@ -89,6 +92,7 @@ def test_visible_tests_print_every_check_and_fail_once_at_the_end(tmp_path):
     assert _text(cells["test_step_forward"]).count("✓") >= 4 and "CheckFailed" not in _text(cells["test_step_forward"])
 
 
+@pytest.mark.slow
 def test_visible_tests_accept_what_the_grader_accepts(tmp_path):
     """Answers that return lists where arrays are asked for, and a list for the cache tuple, pass
     the grader; the visible tests pass them too instead of crashing on .shape or list arithmetic."""

@@ -55,6 +55,7 @@ def test_the_lectures_the_readme_names_have_live_demos():
     assert "Lectures 01, 02, 04, 06, 08, 09 and 11 (generation) have" in readme
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", LECTURES_WITH_DEMOS, ids=lambda p: p.name)
 def test_live_demo_draws_at_the_ends_of_its_controls(path, tmp_path):
     nb = nbformat.read(path, as_version=4)

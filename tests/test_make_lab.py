@@ -15,6 +15,9 @@ from pathlib import Path
 
 import pytest
 
+# every test here uses a running `make lab` server (and chromium): `make test` only
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 LECTURE = "notebooks/03_srn_forward.ipynb"
 CHROMIUM = Path("/usr/bin/chromium")

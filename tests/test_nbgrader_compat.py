@@ -12,6 +12,9 @@ import pytest
 from course_utils.grading import nbgrader_meta as meta
 from course_utils.grading.grade import grade_notebook
 
+# runs nbgrader itself on every homework: `make test` only
+pytestmark = pytest.mark.slow
+
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("hw*.ipynb"))
 BIN = Path(sys.executable).parent

@@ -168,6 +168,7 @@ def test_unigram_is_shorter_context_convention():
     assert lp[1] == pytest.approx(bi.log_probs(test)[1])
 
 
+@pytest.mark.slow
 def test_vocab_object_accepted_and_large_vocabulary_does_not_overflow(rng):
     assert NGramLM(2, Vocab(list("abc"))).vocab_size == 3
     V = 2_000_000  # V**7 overflows int64; re-indexed keys must not

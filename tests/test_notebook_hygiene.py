@@ -50,6 +50,7 @@ def test_hygiene_catches_problems(tmp_path):
     assert "cell 2 stores a widget view" in problems
 
 
+@pytest.mark.slow
 def test_execute_notebook_keeps_a_widgets_text_but_not_its_view(tmp_path):
     from course_utils.notebooks import execute_notebook
 
@@ -63,6 +64,7 @@ def test_execute_notebook_keeps_a_widgets_text_but_not_its_view(tmp_path):
     assert hygiene_problems(path) == []
 
 
+@pytest.mark.slow
 def test_execute_notebook_runs_in_place_in_the_given_folder(tmp_path):
     from course_utils.notebooks import execute_notebook
 

@@ -101,6 +101,7 @@ def test_regressor_rejects_bad_input():
         model(torch.zeros(5, 3, 4))
 
 
+@pytest.mark.slow
 def test_heldout_set_is_what_training_evaluates_on():
     task = adding_task(5)
     model = SequenceRegressor("rnn", 2, 8, seed=0)

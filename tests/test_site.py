@@ -193,6 +193,7 @@ def test_live_demo_line_is_what_explore_shows():
 
 # --- the built site, as files ---------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_every_page_is_built(site):
     expected = PAGES + ["search.html", "searchindex.js", "_static/mathjax/MathJax.js"]
     missing = [p for p in expected if not (site / p).is_file()]
@@ -213,6 +214,7 @@ def _local_targets(page: Path, site: Path):
         yield ref, target, parts.fragment
 
 
+@pytest.mark.slow
 def test_internal_links_resolve(site):
     broken, ids = [], {}
     for page in _pages(site):
@@ -227,6 +229,7 @@ def test_internal_links_resolve(site):
     assert not broken, f"{len(broken)} broken internal links: {broken[:10]}"
 
 
+@pytest.mark.slow
 def test_pages_load_nothing_from_the_web(site):
     remote = []
     for page in _pages(site):
@@ -238,6 +241,7 @@ def test_pages_load_nothing_from_the_web(site):
     assert not remote and not css, f"loaded from the web: {remote[:5]} {css[:5]}"
 
 
+@pytest.mark.slow
 def test_downloads_are_the_committed_notebooks(site):
     home = _soup(site / "index.html")
     downloads = {Path(a["href"]).name: site / a["href"] for a in home.select("a.download")}
@@ -249,6 +253,7 @@ def test_downloads_are_the_committed_notebooks(site):
         assert (page.parent / button["href"]).resolve().read_bytes() == nb.read_bytes()
 
 
+@pytest.mark.slow
 def test_no_solution_is_published(site):
     assert not list(site.rglob("*solutions*")), "a solutions/ file is in the site"
     text = " ".join(p.read_text(encoding="utf-8") for p in _pages(site)) + (site / "searchindex.js").read_text()
@@ -262,6 +267,7 @@ def test_no_solution_is_published(site):
     assert not leaked, f"solution code in the site: {leaked[:3]}"
 
 
+@pytest.mark.slow
 def test_glossary_is_one_page_with_chinese_marked(site):
     soup = _soup(site / "glossary.html")
     rows = soup.select("article table tbody tr")
@@ -272,6 +278,7 @@ def test_glossary_is_one_page_with_chinese_marked(site):
     assert ":lang(zh-Hans)" in css and "@font-face" not in css
 
 
+@pytest.mark.slow
 def test_figures_have_their_captions_as_alt_text(site):
     images = _soup(site / "notebooks" / "03_srn_forward.html").select("article img")
     alts = [i.get("alt", "") for i in images]
@@ -280,6 +287,7 @@ def test_figures_have_their_captions_as_alt_text(site):
     assert any(a.startswith(unrolled) for a in alts)
 
 
+@pytest.mark.slow
 def test_live_demos_say_how_to_run_them(site):
     demos = 0
     for nb in LECTURES:
@@ -347,6 +355,7 @@ READER_VIEW = """() => {
 }"""
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", PAGES)
 def test_page_in_chromium(browser, server, path):
     page, log = _open(browser, server + path)
@@ -375,6 +384,7 @@ def test_page_in_chromium(browser, server, path):
         page.close()
 
 
+@pytest.mark.slow
 def test_search_finds_pages_offline(browser, server):
     page, log = _open(browser, server + "search.html?q=perplexity")
     try:
@@ -387,6 +397,7 @@ def test_search_finds_pages_offline(browser, server):
         page.close()
 
 
+@pytest.mark.slow
 def test_a_lecture_works_from_disk_without_a_server(browser, site):
     page, log = _open(browser, (site / "notebooks" / "04_bptt.html").as_uri())
     try:
@@ -398,6 +409,7 @@ def test_a_lecture_works_from_disk_without_a_server(browser, site):
         page.close()
 
 
+@pytest.mark.slow
 def test_chinese_gets_a_local_chinese_font(browser, server):
     page, log = _open(browser, server + "glossary.html")
     try:

@@ -83,6 +83,7 @@ def test_build_rejects_what_is_not_a_notebook(tmp_path):
         slides.build_decks([], tmp_path)
 
 
+@pytest.mark.slow
 def test_assets_are_copied_next_to_the_decks(decks):
     out = decks["fixture"].parent
     for rel in ("reveal.js/dist/reveal.js", "reveal.js/dist/reveal.css", f"reveal.js/dist/theme/{slides.THEME}.css",
@@ -91,6 +92,7 @@ def test_assets_are_copied_next_to_the_decks(decks):
         assert (out / rel).is_file(), rel
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["fixture", "lecture"])
 def test_deck_loads_nothing_from_the_web(decks, name):
     soup = BeautifulSoup(decks[name].read_text(encoding="utf-8"), "html.parser")
@@ -103,6 +105,7 @@ def test_deck_loads_nothing_from_the_web(decks, name):
     assert "reveal.js/dist/reveal.js" in loads and slides.MATHJAX_URL in loads
 
 
+@pytest.mark.slow
 def test_skip_cells_are_left_out_and_notes_go_to_the_speaker(decks):
     soup = BeautifulSoup(decks["fixture"].read_text(encoding="utf-8"), "html.parser")
     assert "SKIPPED-TEXT" not in soup.get_text()
@@ -172,6 +175,7 @@ def _mostly_blank(png: bytes) -> bool:
     return dark < 0.005 * gray.width * gray.height
 
 
+@pytest.mark.slow
 def test_fixture_deck_in_chromium(browser, decks, tmp_path):
     v = Visit(browser, decks["fixture"])
     try:
@@ -205,6 +209,7 @@ def test_fixture_deck_in_chromium(browser, decks, tmp_path):
         v.page.close()
 
 
+@pytest.mark.slow
 def test_lecture_deck_in_chromium(browser, decks, tmp_path):
     v = Visit(browser, decks["lecture"])
     try:
@@ -231,6 +236,7 @@ def test_missing_reveal_files_are_named(tmp_path, monkeypatch):
         slides.copy_assets(tmp_path / "out")
 
 
+@pytest.mark.slow
 def test_command_line_writes_and_prints_the_decks(tmp_path, capsys):
     nb = fixture_notebook(tmp_path / "tiny.ipynb")
     assert slides.main([str(nb), "--out", str(tmp_path / "out")]) == 0
