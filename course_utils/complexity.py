@@ -18,7 +18,8 @@ from __future__ import annotations
 import time
 import tracemalloc
 import warnings
-from typing import Callable, NamedTuple, Sequence
+from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import torch

@@ -14,7 +14,6 @@ from pathlib import Path
 
 import nbformat
 import pytest
-
 from colab import _BLOCK, BEGIN, TAG, apply, colab_url, course_settings, install_block, main
 
 ROOT = Path(__file__).resolve().parents[1]

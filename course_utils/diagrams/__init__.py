@@ -62,5 +62,5 @@ GALLERY = {
 }
 
 __all__ = ["GALLERY", "attention_step", "bidirectional_rnn", "bptt_graph", "clockwork_rnn", "elman_jordan",
-           "encoder_decoder", "gru_cell", "h_n_index", "io_modes", "lstm_cell", "rtrl_vs_bptt", "stacked_rnn", "tree_network",
-           "unrolled_srn"]
+           "encoder_decoder", "gru_cell", "h_n_index", "io_modes", "lstm_cell", "rtrl_vs_bptt", "stacked_rnn",
+           "tree_network", "unrolled_srn"]
