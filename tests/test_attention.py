@@ -155,6 +155,7 @@ def test_same_seed_shares_the_plain_model_weights():
         assert torch.equal(p, dict(attn.named_parameters())[name])
 
 
+@pytest.mark.slow
 def test_training_learns_reversal_and_aligns_anti_diagonally():
     model = att.AttentionSeq2Seq(hidden_size=32, score="additive", seed=0)
     task = reverse_task(3, 6)
