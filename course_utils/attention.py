@@ -32,7 +32,7 @@ import torch
 from torch import nn
 
 from . import _validate
-from .seq2seq import Seq2Seq, _pad
+from .seq2seq import Seq2Seq, pad_tokens
 from .session import seeded
 from .tasks import BOS, DIGIT_VOCAB, PAD, decode_digits, digit_sequences
 
@@ -207,7 +207,7 @@ class AttentionSeq2Seq(Seq2Seq):
         """Decoder start states, batch-first for `decoding`: (h, c) (N, layers, H) as in Seq2Seq, and
         what attention reads at every step, the encoder states (N, S, H) and the mask (N, S)."""
         sources = digit_sequences("sources", sources)
-        src = _pad(sources, PAD)
+        src = pad_tokens(sources, PAD)
         lengths = torch.as_tensor([len(s) for s in sources])
         with torch.no_grad():
             memory, (h, c) = self.encode_all(src, lengths)

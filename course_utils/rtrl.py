@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import float_dtype, float_numpy, positive_int
-from .srn import _check_sequence
+from .srn import check_sequence
 
 
 def init_sensitivities(N: int, D: int, H: int, dtype=np.float64) -> dict[str, np.ndarray]:
@@ -61,7 +61,7 @@ def gradients(x, h0, W_hx, W_hh, b_h, dhs) -> dict[str, np.ndarray]:
     x (T, N, D), h0 (N, H), dhs (T, N, H) = ∂ℓ_t/∂h_t (the direct part, as for BPTT).
     Returns {"W_hx", "W_hh", "b_h", "h0"}; "h0" is per example (N, H) like BPTT's.
     """
-    T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
+    T, N, H = check_sequence(x, h0, W_hx, W_hh, b_h)
     D = x.shape[2]
     if float_numpy("dhs", dhs).shape != (T, N, H):
         raise ValueError(f"dhs must have shape (T, N, H) = ({T}, {N}, {H}), got {np.shape(dhs)}")

@@ -27,7 +27,8 @@ from .tasks import BOS, DIGIT_VOCAB, EOS, PAD, digit_sequences
 from .train import History, fit, fresh_batches
 
 
-def _pad(seqs: Sequence[np.ndarray], value: int) -> torch.Tensor:
+def pad_tokens(seqs: Sequence[np.ndarray], value: int) -> torch.Tensor:
+    """Token-id sequences of different lengths as one time-major (T, N) tensor, padded with `value`."""
     return torch.as_tensor(pad_batch(seqs, pad_id=value)[0])
 
 
@@ -35,10 +36,10 @@ def teacher_forcing_batch(sources, targets):
     """Time-major tensors for one training step: src (S, N), src_lengths (N,), decoder input
     <bos> + target[:-1] (T, N) and decoder output target (T, N), padding IGNORE_INDEX."""
     sources, targets = _check_pairs(sources, targets)
-    src = _pad(sources, PAD)
+    src = pad_tokens(sources, PAD)
     lengths = torch.as_tensor([len(s) for s in sources])
-    dec_in = _pad([np.concatenate([[BOS], t[:-1]]) for t in targets], PAD)
-    dec_out = _pad(targets, IGNORE_INDEX)
+    dec_in = pad_tokens([np.concatenate([[BOS], t[:-1]]) for t in targets], PAD)
+    dec_out = pad_tokens(targets, IGNORE_INDEX)
     return src, lengths, dec_in, dec_out
 
 
@@ -100,7 +101,7 @@ class Seq2Seq(nn.Module):
 
     def start_state(self, sources) -> tuple[torch.Tensor, torch.Tensor]:
         """Decoder start states for a list of sources, batch-first (N, layers, H) for `decoding`."""
-        src = _pad([np.asarray(s, dtype=np.int64) for s in sources], PAD)
+        src = pad_tokens([np.asarray(s, dtype=np.int64) for s in sources], PAD)
         with torch.no_grad():
             h, c = self.encode(src, torch.as_tensor([len(s) for s in sources]))
         return h.transpose(0, 1), c.transpose(0, 1)

@@ -33,8 +33,9 @@ def _check_params(W_hx, W_hh, b_h):
     return W_hx.shape[1], H
 
 
-def _check_sequence(x, h0, W_hx, W_hh, b_h) -> tuple[int, int, int]:
-    """Validate a time-major input x (T, N, D) and initial state h0 (N, H) against the weights; return T, N, H."""
+def check_sequence(x, h0, W_hx, W_hh, b_h) -> tuple[int, int, int]:
+    """Validate a time-major input x (T, N, D) and initial state h0 (N, H) against the weights; return T, N, H.
+    Shared with `rtrl`, which runs the same network forward."""
     D, H = _check_params(W_hx, W_hh, b_h)
     T, N = recurrent_input(x, {"h0": h0}, D, H)
     return T, N, H
@@ -74,7 +75,7 @@ def forward(x, h0, W_hx, W_hh, b_h):
     """Run the SRN over a sequence: x (T, N, D), h0 (N, H) → hs (T, N, H) (h_1 … h_T), cache."""
     from ._validate import Cache
 
-    T, N, H = _check_sequence(x, h0, W_hx, W_hh, b_h)
+    T, N, H = check_sequence(x, h0, W_hx, W_hh, b_h)
     a_in = x @ W_hx.T + b_h                      # input projections of all steps at once
     hs = np.empty((T, N, H), dtype=np.result_type(x, W_hx))
     h = h0

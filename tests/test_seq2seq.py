@@ -137,3 +137,10 @@ def test_matches_and_error_kinds_split_the_wrong_outputs():
         s2s.error_kinds(None, sources, targets, greedy)
     with pytest.raises(ValueError, match="same length"):
         s2s.error_kinds(model, sources, targets, greedy[:3])
+
+
+def test_pad_tokens_is_time_major_and_pads_with_the_given_id():
+    from course_utils.seq2seq import pad_tokens
+
+    padded = pad_tokens([np.array([3, 4, 5]), np.array([6])], value=0)
+    assert padded.shape == (3, 2) and padded[:, 0].tolist() == [3, 4, 5] and padded[:, 1].tolist() == [6, 0, 0]

@@ -289,3 +289,12 @@ def test_srn_regression_rejects_bad_input(rng):
         srn.regression_loss_and_grads(params, x, np.zeros(4))
     with pytest.raises(ValueError, match="y must be finite"):
         srn.regression_loss_and_grads(params, x, np.full(5, np.nan))
+
+
+def test_check_sequence_returns_T_N_H_and_names_a_wrong_h0():
+    rng = np.random.default_rng(0)
+    p = srn.init_params(D=3, H=4, rng=rng)
+    x = rng.normal(size=(5, 2, 3))
+    assert srn.check_sequence(x, np.zeros((2, 4)), p["W_hx"], p["W_hh"], p["b_h"]) == (5, 2, 4)
+    with pytest.raises(ValueError, match="h0"):
+        srn.check_sequence(x, np.zeros((2, 5)), p["W_hx"], p["W_hh"], p["b_h"])
