@@ -125,6 +125,11 @@ def generator(rng) -> np.random.Generator:
     """`rng` itself if it is a numpy Generator; None gives np.random.default_rng(0)."""
     if rng is None:
         return np.random.default_rng(0)
+    return required_generator(rng)
+
+
+def required_generator(rng) -> np.random.Generator:
+    """`rng` itself if it is a numpy Generator (data that must be drawn from the caller's generator)."""
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy Generator such as np.random.default_rng(0), "
                          f"got {type(rng).__name__}")

@@ -20,11 +20,6 @@ from .trees import is_leaf, postorder
 POOLINGS = ("sum", "mean", "max")     # how `readout` turns node states into one graph vector
 
 
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng), got {type(rng).__name__}")
-    return rng
-
 
 def adjacency(num_nodes: int, edges: Sequence[tuple[int, int]], directed: bool = False) -> np.ndarray:
     """(n, n) matrix with A[v, u] = 1 for each edge u → v (and v → u too unless `directed`)."""
@@ -105,7 +100,7 @@ def init_message_passing(D: int, H: int, rng: np.random.Generator | None = None,
     drawn U(−1/√H, 1/√H) like nn.RNN."""
     D, H = _validate.positive_int("D", D), _validate.positive_int("H", H)
     R = _validate.positive_int("edge_types", edge_types)
-    rng = np.random.default_rng(0) if rng is None else _check_rng(rng)
+    rng = np.random.default_rng(0) if rng is None else _validate.required_generator(rng)
     k = 1.0 / np.sqrt(H)
     shapes = {"W_in": (H, D), "W_self": (H, H), "W_msg": (H, H) if R == 1 else (R, H, H), "b": (H,)}
     return {name: rng.uniform(-k, k, size=shape) for name, shape in shapes.items()}

@@ -27,11 +27,6 @@ from .trees import OPERATORS, evaluate
 ADDING_BASELINE_MSE = 1 / 6  # predicting the mean 1 for a sum of two U(0, 1) numbers
 
 
-def _check_rng(rng) -> np.random.Generator:
-    if not isinstance(rng, np.random.Generator):
-        raise ValueError(f"rng must be a numpy Generator (np.random.default_rng), got {type(rng).__name__}")
-    return rng
-
 
 # ---------------------------------------------------------------- remember over T steps (regression)
 def adding_problem(T: int, N: int, rng: np.random.Generator | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -134,7 +129,7 @@ def delayed_copy_stream(delay: int,
     loss ½·E[y²] = 0.5 for the squared loss ½(o − y)², the baseline an online learner must beat.
     """
     delay = _validate.positive_int("delay", delay)
-    rng = np.random.default_rng(0) if rng is None else _check_rng(rng)
+    rng = np.random.default_rng(0) if rng is None else _validate.required_generator(rng)
     return _delayed_copy(delay, rng)          # checked now, not at the first next()
 
 
@@ -263,7 +258,7 @@ def random_expression(num_leaves: int, rng: np.random.Generator, num_digits: int
     each operator is drawn uniformly from `operators`.
     """
     num_leaves = _validate.positive_int("num_leaves", num_leaves)
-    rng = _check_rng(rng)
+    rng = _validate.required_generator(rng)
     num_digits = _validate.positive_int("num_digits", num_digits)
     ops = list(operators)
     if not ops or any(op not in OPERATORS for op in ops):
@@ -298,7 +293,7 @@ def expression_task(min_leaves: int = 2, max_leaves: int = 5, *, num_digits: int
 
     def task(N: int, rng: np.random.Generator) -> tuple[list, np.ndarray]:
         N = _validate.positive_int("N", N)
-        rng = _check_rng(rng)
+        rng = _validate.required_generator(rng)
         tries = 50 * N if max_tries is None else max_tries
         trees: list = []
         for _ in range(tries):

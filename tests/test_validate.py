@@ -68,3 +68,11 @@ def test_float_dtype():
     for bad, shown in ((np.int64, "int64"), ("float16", "'float16'"), ("nonsense", "'nonsense'")):
         with pytest.raises(ValueError, match=f"^dtype must be np.float32 or np.float64, got {shown}$"):
             _validate.float_dtype("dtype", bad)
+
+
+def test_required_generator_refuses_none_and_seeds():
+    rng = np.random.default_rng(1)
+    assert _validate.required_generator(rng) is rng
+    for bad in (None, 0):
+        with pytest.raises(ValueError, match="rng must be a numpy Generator such as np.random.default_rng"):
+            _validate.required_generator(bad)
