@@ -661,3 +661,18 @@ def test_sleeping_code_is_stopped_by_the_wall_clock_backstop(tmp_path):
     assert "wall-clock backstop of its time limit" in message                    # the first check's alarm
     assert f"wall-clock backstop of {WALL_BACKSTOP * question:g} s" in message    # then the question's
     assert q["test_step_backward"].score == 0
+
+
+def test_without_proc_the_limits_count_wall_clock_time(tmp_path, monkeypatch):
+    """The fallback where /proc is missing (macOS): the alarm and the watcher use the wall clock."""
+    monkeypatch.setattr(worker, "CPU_CLOCK", False)
+    stubborn = ("def leaky_step_forward(*args, **kwargs):\n    import time\n    while True:\n        try:\n"
+                "            time.sleep(10_000)\n        except BaseException:\n            pass")
+    spec = load_assignment("hw02")
+    job = {"cells": [{"label": "#0", "grade_id": None, "source": stubborn}], "cell_seconds": 0.5,
+           "question_seconds": 1.0}
+    start = time.monotonic()
+    ended = worker.run_in_child(job, spec, 0, make_inputs(spec.questions[0], spec.seed, 0), tmp_path, ())
+    assert ended == ("timeout", None, [])
+    assert time.monotonic() - start < WALL_BACKSTOP * 1.0          # not the backstop: the limit itself
+    assert worker.limit_text(1.0) == "1 s"

@@ -286,8 +286,10 @@ def _arm(seconds: float) -> None:
         _setitimer(signal.ITIMER_REAL, seconds)
 
 
-def limit_text(seconds: float, clock: str = "cpu" if CPU_CLOCK else "wall") -> str:
-    """A time limit as a report names it: '20 CPU seconds', or '20 s' where the wall clock counts."""
+def limit_text(seconds: float, clock: str | None = None) -> str:
+    """A time limit as a report names it: '20 CPU seconds', or '20 s' where the wall clock counts
+    (`clock` "cpu" or "wall"; by default, the clock of this machine)."""
+    clock = clock or ("cpu" if CPU_CLOCK else "wall")
     return f"{seconds:g} CPU seconds" if clock == "cpu" else f"{seconds:g} s"
 
 
