@@ -4,6 +4,7 @@ import hashlib
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -11,9 +12,11 @@ import numpy as np
 import pytest
 
 from course_utils.grading import nbgrader_meta as meta
+from course_utils.grading import transport, worker
 from course_utils.grading.__main__ import main as cli
-from course_utils.grading.grade import grade_notebook, load_assignment
+from course_utils.grading.grade import grade_notebook, load_assignment, make_inputs
 from course_utils.grading.release import release_notebook
+from course_utils.grading.spec import WALL_BACKSTOP
 
 ROOT = Path(__file__).resolve().parents[1]
 SOLUTIONS = sorted((ROOT / "solutions").glob("hw*.ipynb"))
@@ -178,7 +181,7 @@ def test_an_answer_that_changes_its_inputs_loses_the_check(tmp_path):
 @pytest.mark.slow
 def test_a_cell_that_ignores_the_alarm_costs_only_itself(tmp_path):
     """A scratch cell that catches the time-out and loops on is killed once, named, and skipped."""
-    stubborn = "import time\nwhile True:\n    try:\n        time.sleep(0.05)\n    except BaseException:\n        pass"
+    stubborn = "while True:\n    try:\n        while True:\n            pass\n    except BaseException:\n        pass"
     report = grade_notebook(_variant(tmp_path, "stubborn", after={"leaky_step_forward": stubborn}), seed=8,
                             limits=LIMITS)
     assert report.score == report.max_score, [q.message for q in report.questions]
@@ -517,7 +520,7 @@ def test_student_names_come_from_the_folder_layout(tmp_path):
 def test_slow_experiment_cells_cost_only_their_time(tmp_path):
     """Three slow scratch cells: each is stopped at the cell limit once and then skipped, and the
     answers still earn full marks (the question limit counts the checks, not the cells)."""
-    slow = "import time\ntime.sleep(60)"
+    slow = "import time\nstart = time.process_time()\nwhile time.process_time() - start < 60:\n    pass"
     path = _variant(tmp_path, "slow", after={"leaky_step_forward": slow, "leaky_step_backward": slow,
                                              "leaky_bptt": slow})
     report = grade_notebook(path, limits=(2.0, 8.0))
@@ -572,3 +575,137 @@ def test_hw04_a_wrapper_under_a_borrowed_module_name_is_still_found(tmp_path):
                                        edits={"coupled_step_backward": disguise}), limits=LIMITS))
     assert q["test_coupled_step_backward"].score == 0
     assert "course_utils.lstm.step_backward" in q["test_coupled_step_backward"].message
+
+
+# The limits count CPU time (Linux: /proc), with a wall-clock backstop WALL_BACKSTOP times as long.
+CPU_ONLY = pytest.mark.skipif(not worker.CPU_CLOCK, reason="CPU time is read from /proc; elsewhere the limits "
+                                                           "count wall-clock time")
+BUSY = ("import time\ndef busy(seconds):\n    start = time.process_time()\n"
+        "    while time.process_time() - start < seconds:\n        pass\n")
+# Run by the test in a process of its own: pauses the first grandchild of process ROOT (the student's
+# process under the question's supervisor) with SIGSTOP once it has used 0.1 s of CPU time, for
+# PAUSE seconds, then lets it go on; prints "paused" if it did.
+PAUSER = """import os, signal, sys, time
+root, pause = int(sys.argv[1]), float(sys.argv[2])
+def stat(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return int(fields[1]), (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, IndexError, ValueError):
+        return None, 0.0
+end = time.monotonic() + 60
+while time.monotonic() < end:
+    pids = [int(p) for p in os.listdir("/proc") if p.isdigit()]
+    children = {p for p in pids if stat(p)[0] == root and p != os.getpid()}
+    for pid in (p for p in pids if stat(p)[0] in children and stat(p)[1] >= 0.1):
+        os.kill(pid, signal.SIGSTOP)
+        time.sleep(pause)
+        try:
+            os.kill(pid, signal.SIGCONT)
+        except ProcessLookupError:      # killed meanwhile (as the wall-clock limits did)
+            pass
+        print("paused")
+        sys.exit(0)
+    time.sleep(0.01)
+"""
+
+
+def test_cpu_seconds_reads_a_process_s_cpu_time():
+    import os
+
+    before = worker.cpu_seconds(os.getpid())
+    start = time.process_time()
+    while time.process_time() - start < 0.3:
+        pass
+    assert worker.cpu_seconds(os.getpid()) - before >= 0.25
+    assert worker.cpu_seconds(os.getpid(), parent=os.getppid()) is not None
+    assert worker.cpu_seconds(os.getpid(), parent=os.getpid()) is None       # not its own child
+    assert worker.cpu_seconds(2 ** 22 + 1) is None                            # above Linux's largest pid
+
+
+def test_limits_are_named_in_the_unit_they_count():
+    assert worker.limit_text(20.0, "cpu") == "20 CPU seconds"
+    assert worker.limit_text(20.0, "wall") == "20 s"
+
+
+def test_the_supervisor_s_line_of_process_ids_is_read_whole():
+    import os
+
+    read_fd, write_fd = os.pipe()
+    os.write(write_fd, b"123 ")
+    os.write(write_fd, b"0\n")
+    assert worker._read_pids(read_fd) == (123, 0)
+    os.close(write_fd)
+    assert worker._read_pids(read_fd) is None                                 # ended before writing
+    os.close(read_fd)
+
+
+@CPU_ONLY
+@pytest.mark.parametrize("where", ["cell", "check"])
+def test_time_a_question_spends_paused_does_not_count(tmp_path, where):
+    """Paused (SIGSTOP) for longer than its limit, as a loaded machine would: it still passes, since
+    wall-clock time passed and CPU time did not."""
+    import os
+
+    in_check = "busy(0.3)" if where == "check" else "pass"
+    source = BUSY + f"def leaky_step_forward(*args, **kwargs):\n    {in_check}\n    return 0.0, None\n" + \
+        ("busy(0.5)" if where == "cell" else "")
+    spec = load_assignment("hw02")
+    job = {"cells": [{"label": "#0", "grade_id": None, "source": source}], "cell_seconds": 2.0,
+           "question_seconds": 3.0}
+    inputs = make_inputs(spec.questions[0], spec.seed, 0)
+    pauser = subprocess.Popen([sys.executable, "-c", PAUSER, str(os.getpid()), "5"], stdout=subprocess.PIPE,
+                              text=True)
+    try:
+        status, stuck, slow = worker.run_in_child(job, spec, 0, inputs, tmp_path, ())
+    finally:
+        paused = pauser.communicate(timeout=90)[0]
+    assert paused.strip() == "paused"
+    assert (status, stuck, slow) == ("ok", None, [])
+    results, _ = transport.load(tmp_path / "results_0")
+    assert results["cell_errors"] == []
+    assert len(results["checks"]) == 4 and all(c["ok"] for c in results["checks"].values()), results["checks"]
+
+
+@CPU_ONLY
+def test_checks_that_loop_on_past_the_alarm_are_stopped_by_the_question_s_cpu_limit(tmp_path):
+    stubborn = ("def leaky_step_forward(*args, **kwargs):\n    while True:\n        try:\n            while True:\n"
+                "                pass\n        except BaseException:\n            pass")
+    q = _by_id(grade_notebook(_variant(tmp_path, "cpu_loop", edits={"leaky_step_forward": stubborn}),
+                              limits=(1.0, 3.0)))
+    assert q["test_step_forward"].score == 0
+    assert "ran past the question's limit of 3 CPU seconds" in q["test_step_forward"].message
+
+
+@CPU_ONLY
+def test_sleeping_code_is_stopped_by_the_wall_clock_backstop(tmp_path):
+    """Sleeping uses no CPU time: a scratch cell that sleeps is stopped at WALL_BACKSTOP times the
+    limit per cell, and so is a check; the question's own backstop ends the rest of its checks."""
+    sleep = "import time\ntime.sleep(10_000)"
+    answer = "import time\ndef leaky_step_backward(*args, **kwargs):\n    time.sleep(10_000)"
+    path = _variant(tmp_path, "sleepy", after={"leaky_step_forward": sleep}, edits={"leaky_step_backward": answer})
+    cell, question = 0.5, 0.7
+    report = grade_notebook(path, limits=(cell, question))
+    q = _by_id(report)
+    assert any("cell '#" in p and f"(or {WALL_BACKSTOP * cell:g} s of wall-clock time) per cell and was stopped"
+               in p for p in report.problems), report.problems
+    message = q["test_step_backward"].message
+    assert "wall-clock backstop of its time limit" in message                    # the first check's alarm
+    assert f"wall-clock backstop of {WALL_BACKSTOP * question:g} s" in message    # then the question's
+    assert q["test_step_backward"].score == 0
+
+
+def test_without_proc_the_limits_count_wall_clock_time(tmp_path, monkeypatch):
+    """The fallback where /proc is missing (macOS): the alarm and the watcher use the wall clock."""
+    monkeypatch.setattr(worker, "CPU_CLOCK", False)
+    stubborn = ("def leaky_step_forward(*args, **kwargs):\n    import time\n    while True:\n        try:\n"
+                "            time.sleep(10_000)\n        except BaseException:\n            pass")
+    spec = load_assignment("hw02")
+    job = {"cells": [{"label": "#0", "grade_id": None, "source": stubborn}], "cell_seconds": 0.5,
+           "question_seconds": 1.0}
+    start = time.monotonic()
+    ended = worker.run_in_child(job, spec, 0, make_inputs(spec.questions[0], spec.seed, 0), tmp_path, ())
+    assert ended == ("timeout", None, [])
+    assert time.monotonic() - start < WALL_BACKSTOP * 1.0          # not the backstop: the limit itself
+    assert worker.limit_text(1.0) == "1 s"

@@ -1,7 +1,7 @@
 """Grade a submitted homework notebook: integrity of its cells, then every question in its own process.
 
 The submission is only read, never written. Each question runs the student's code in a fresh
-forked process with a time limit (`worker`); the grader draws the inputs from the assignment's
+forked process with a limit on its CPU time (`worker`); the grader draws the inputs from the assignment's
 fixed seed (so the same notebook gets the same report), computes the reference answers itself
 and compares, naming every wrong output and the pattern behind it (`feedback`). Every problem
 becomes a message and a score of 0 for what it touches, never a crash. An edited or deleted
@@ -37,7 +37,8 @@ from . import transport
 from .feedback import question_hints
 from .paths import ENV as ROOT_ENV
 from .paths import course_root
-from .spec import Assignment, Check, Question
+from .spec import WALL_BACKSTOP, Assignment, Check, Question
+from .worker import limit_text
 
 
 @dataclass
@@ -328,8 +329,9 @@ def run_submission(spec: Assignment, cells: list[dict], inputs: dict[int, dict],
             for q_index, q_inputs in inputs.items():
                 transport.save(job_dir / f"inputs_{q_index}", {}, q_inputs)
             # every cell's own limit, two passes of checks for a question that builds on earlier
-            # answers, and the worker's start
-            overall = len(inputs) * (len(cells) * cell_seconds + 2 * question_seconds) + 60
+            # answers, and the worker's start, on the wall clock: the limits count CPU time, and the
+            # wall clock allows WALL_BACKSTOP times as much
+            overall = WALL_BACKSTOP * len(inputs) * (len(cells) * cell_seconds + 2 * question_seconds) + 60
             server_problem = server.run(job_dir, overall)
             for q_index in inputs:
                 out[q_index] = _question_outcome(job_dir, q_index, question_seconds, server_problem)
@@ -347,12 +349,17 @@ def _question_outcome(job_dir: Path, q_index: int, seconds: float, server_proble
         ended = {}
     status = ended.get("status", "") if isinstance(ended.get("status"), str) else ""
     skipped = _labels(ended.get("skipped"))
+    clock = "wall" if ended.get("clock") == "wall" else "cpu"
     problem = {"ok": "", "": server_problem or "the question was not run",
-               "timeout": f"the checks ran past the question's {seconds:.0f} s time limit (an infinite loop?)",
+               "timeout": f"the checks ran past the question's limit of {limit_text(seconds, clock)} (an infinite "
+                          "loop?)",
+               "backstop": f"the checks ran past the question's wall-clock backstop of {WALL_BACKSTOP * seconds:g} s "
+                           f"before using its {limit_text(seconds, 'cpu')} (do they sleep, or wait for something?)",
                "exit code 3": "the grader's own code failed inside the student's process: did a cell change "
                               "numpy, json, os or a built-in function?"}.get(
         status, f"the student's process ended abnormally ({status}: os._exit, a crash, or out of memory)")
-    empty = {"cell_errors": [], "checks": {}, "skipped": skipped, "refused": [], "slow": _labels(ended.get("slow"))}
+    empty = {"cell_errors": [], "checks": {}, "skipped": skipped, "refused": [], "slow": _labels(ended.get("slow")),
+             "clock": clock}
     if not (job_dir / f"results_{q_index}.json").exists():
         return empty, {}, problem or "the student's process produced no result"
     try:
@@ -360,7 +367,7 @@ def _question_outcome(job_dir: Path, q_index: int, seconds: float, server_proble
         results = _well_formed(results)
     except Exception as exc:  # a half-written or tampered file
         return empty, {}, f"the student's results could not be read ({exc})"
-    results["skipped"], results["slow"] = skipped, _labels(ended.get("slow"))
+    results["skipped"], results["slow"], results["clock"] = skipped, _labels(ended.get("slow")), clock
     return results, outputs, problem
 
 
@@ -555,11 +562,14 @@ def grade_notebook(path: str | os.PathLike, assignment: str | None = None, seed:
     unisolated = sorted({outcome[0].get("unisolated") for outcome in outcomes.values()} - {"", None})
     problems += [f"grader: the student's code ran without the namespace sandbox on this machine ({why}); "
                  "only the Python-level guard applied" for why in unisolated[:1]]
-    limit = (limits or (spec.cell_seconds,))[0]
-    problems += [f"cell '{label}' ran past the {limit:.0f} s limit per cell and could not be interrupted (does it "
+    clock = "wall" if any(outcome[0].get("clock") == "wall" for outcome in outcomes.values()) else "cpu"
+    seconds = (limits or (spec.cell_seconds,))[0]
+    limit = limit_text(seconds, clock) + (f" (or {WALL_BACKSTOP * seconds:g} s of wall-clock time)" if clock == "cpu"
+                                          else "")
+    problems += [f"cell '{label}' ran past the limit of {limit} per cell and could not be interrupted (does it "
                  f"catch every exception?); it was skipped for every question" for label in skipped]
     slow = sorted({label for outcome in outcomes.values() for label in outcome[0].get("slow", [])})
-    problems += [f"cell '{label}' ran past the {limit:.0f} s limit per cell and was stopped; it was skipped for "
+    problems += [f"cell '{label}' ran past the limit of {limit} per cell and was stopped; it was skipped for "
                  "the later questions (it is not an answer cell: move long experiments out of the notebook "
                  "you hand in, or make them faster)" for label in slow]
     return Report(str(path), name, seed, round(float(sum(q.score for q in questions)), 2), _max(spec), questions,

@@ -24,6 +24,13 @@ from .feedback import Layout, Wrong, describe_wrong, summarize
 from .transport import Unsupported
 
 
+# The limits above count CPU time (user + system, all threads) on Linux, so other programs on a busy
+# machine cannot change a score; wall-clock time is allowed this multiple of them, a backstop that
+# ends code that sleeps or waits (and, under a load that slows a process more than that, ends it too).
+# Where there is no /proc (macOS), the limits themselves are wall-clock seconds.
+WALL_BACKSTOP = 10
+
+
 @dataclass(frozen=True)
 class Check:
     name: str
@@ -58,8 +65,8 @@ class Assignment:
     name: str                     # e.g. "hw02"
     notebook: str                 # file name of the solution notebook in solutions/
     questions: tuple[Question, ...]
-    cell_seconds: float = 20.0    # limit for running one student cell
-    question_seconds: float = 60.0  # limit for one question's whole process
+    cell_seconds: float = 20.0    # CPU seconds one student cell (or one check) may use
+    question_seconds: float = 60.0  # CPU seconds a question's checks may use (with the oracle serving them)
     foreign: tuple[str, ...] = ()   # packages an answer may not call while a check runs (e.g. torch)
     allowed: frozenset = frozenset()  # 'module.name' functions of those packages it may call all the same
 

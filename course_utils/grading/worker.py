@@ -16,6 +16,13 @@ alarm (by catching it); that cell is then skipped for this and every later quest
 question ended goes to status_<q>.json. Nothing here decides a score: the grader compares the
 results with the reference in its own process.
 
+The limits count CPU time (user + system, all threads), so that the same notebook gets the same
+score on an idle and on a busy machine: the alarm is ITIMER_PROF, set in the child itself, and the
+parent reads the CPU time the student's process (and, for a question's checks, the oracle serving
+it) has used from /proc/<pid>/stat; the supervisor tells it their process ids on a pipe the
+student's code never holds. Wall-clock time gets `spec.WALL_BACKSTOP` times the limits, which ends
+code that sleeps or waits. Without /proc (macOS) every limit is wall-clock time, as it was.
+
 Two layers keep the student's code in its place:
 - `sandbox.isolate` (Linux user, mount and PID namespaces, no privileges needed): the file system
   is read-only except the job folder, solutions/ and .git/ of the checkout are covered by empty
@@ -57,8 +64,10 @@ import numpy as np
 
 from . import sandbox
 from .paths import course_root
+from .spec import WALL_BACKSTOP
 
 _deepcopy, _array_equal = copy.deepcopy, np.array_equal   # bound now: a student may patch the modules
+_setitimer = signal.setitimer
 
 READ_GUARDED = ("solutions", ".git")            # where the reference answers live
 SPAWN_EVENTS = frozenset({"subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
@@ -70,10 +79,33 @@ MEMORY_HEADROOM = 4 << 30                       # bytes of address space a quest
 GRADER = __package__ or "course_utils.grading"
 NO_SANDBOX = "COURSE_GRADER_NO_SANDBOX"          # set (to anything) to grade without the namespaces
 GRACE_SECONDS = 2.0                             # how long past the alarm the parent waits before it kills
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100   # the unit of /proc's CPU times
+
+
+def cpu_seconds(pid: int, parent: int | None = None) -> float | None:
+    """The CPU time (user + system, all its threads) process `pid` has used so far, from
+    /proc/<pid>/stat; None when there is no such process, or it is not `parent`'s child (its id
+    was reused), or no /proc (not Linux)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()   # after the command name, which may hold spaces
+        if parent is not None and int(fields[1]) != parent:
+            return None
+        return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS  # utime and stime (fields 14 and 15)
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+CPU_CLOCK = cpu_seconds(os.getpid()) is not None   # else (macOS) every limit counts wall-clock time
 
 
 class CellTimeout(BaseException):
-    """Raised by the alarm when one cell or one check runs past its limit."""
+    """Raised by the alarm when one cell or one check runs past its limit; `wall` when it was the
+    wall-clock backstop that rang, not the CPU limit."""
+
+    def __init__(self, wall: bool = False):
+        super().__init__()
+        self.wall = wall
 
 
 class GraderRule(PermissionError):
@@ -241,7 +273,25 @@ def own_code_only(foreign: tuple[str, ...], allowed: frozenset):
 
 
 def _on_alarm(signum, frame):
-    raise CellTimeout()
+    raise CellTimeout(wall=CPU_CLOCK and signum == signal.SIGALRM)
+
+
+def _arm(seconds: float) -> None:
+    """Start the alarm of one cell or check (0 stops it): after `seconds` of this process's CPU time
+    (SIGPROF), or WALL_BACKSTOP times as long on the wall clock (SIGALRM), whichever comes first;
+    without the CPU clock, after `seconds` on the wall clock."""
+    if CPU_CLOCK:
+        _setitimer(signal.ITIMER_PROF, seconds)
+        _setitimer(signal.ITIMER_REAL, seconds * WALL_BACKSTOP)
+    else:
+        _setitimer(signal.ITIMER_REAL, seconds)
+
+
+def limit_text(seconds: float, clock: str | None = None) -> str:
+    """A time limit as a report names it: '20 CPU seconds', or '20 s' where the wall clock counts
+    (`clock` "cpu" or "wall"; by default, the clock of this machine)."""
+    clock = clock or ("cpu" if CPU_CLOCK else "wall")
+    return f"{seconds:g} CPU seconds" if clock == "cpu" else f"{seconds:g} s"
 
 
 def _open_statement(lines: list[str]) -> bool:
@@ -271,6 +321,8 @@ def describe(exc: BaseException) -> str:
     """One line naming the error as a student would read it."""
     if isinstance(exc, NotImplementedError):
         return "not implemented yet (the code still raises NotImplementedError)"
+    if isinstance(exc, CellTimeout) and exc.wall:
+        return "ran past the wall-clock backstop of its time limit (does it sleep, or wait for something?)"
     if isinstance(exc, CellTimeout):
         return "ran past its time limit (an infinite loop, or far too slow)"
     if isinstance(exc, SystemExit):
@@ -290,16 +342,19 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
               report=lambda label: None) -> tuple[dict, list[dict]]:
     """Execute cells in one namespace, each under an alarm; return (namespace, per-cell errors).
 
-    Cells labelled in `skip` are not run (an earlier run got stuck in them, or ran out of time);
-    `report(label)` is called before each cell, so the parent can see where the child is, and
-    `report(SLOW + label)` after a cell the alarm stopped.
+    Each cell may use `seconds` of CPU time (see `_arm`). Cells labelled in `skip` are not run (an
+    earlier run got stuck in them, or ran out of time); `report(label)` is called before each cell,
+    so the parent can see where the child is, and `report(SLOW + label)` after a cell the alarm
+    stopped.
     """
     namespace = {"__name__": "__main__"}
     errors = []
+    arm = _arm                              # bound before student code runs
     for cell in cells:
         where = {"label": cell["label"], "grade_id": cell.get("grade_id")}
         if cell["label"] in skip:
-            errors.append({**where, "error": f"skipped: it ran past its {seconds:.0f} s limit and ignored the alarm"})
+            errors.append({**where, "error": f"skipped: it ran past its limit of {limit_text(seconds)} and "
+                                             "ignored the alarm"})
             continue
         try:
             code = compile(strip_magics(cell["source"]), f"<cell {cell['label']}>", "exec")
@@ -308,7 +363,7 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
             continue
         report(cell["label"])
         _Refusals.cell = cell["label"]
-        signal.setitimer(signal.ITIMER_REAL, seconds)
+        arm(seconds)
         try:
             exec(code, namespace)
         except BaseException as exc:  # a student's cell may raise anything, SystemExit included
@@ -316,7 +371,7 @@ def run_cells(cells: list[dict], seconds: float, skip: tuple[str, ...] = (),
             if isinstance(exc, CellTimeout):
                 report(SLOW + cell["label"])
         finally:
-            signal.setitimer(signal.ITIMER_REAL, 0)
+            arm(0)
     return namespace, errors
 
 
@@ -344,13 +399,14 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
 
     question = spec.questions[q_index]
     signal.signal(signal.SIGALRM, _on_alarm)
+    signal.signal(signal.SIGPROF, _on_alarm)
     os.chdir(out.parent)                          # the notebook's own folder, as Jupyter would run it
     os.environ["TMPDIR"] = str(out.parent)        # temporary files go where writing is allowed
     tempfile.tempdir = None
     limit_memory()
     guard_checkout(work_dir=out.parent)
     checker, monitor, refusals = run_check, own_code_only, _Refusals.log   # bound before student code runs
-    with_reference = _with_reference
+    with_reference, arm = _with_reference, _arm
     namespace, cell_errors = run_cells(job["cells"], job["cell_seconds"], skip, report)
     _Refusals.cell = "a check"
     results, outputs = {"cell_errors": cell_errors, "checks": {}, "unisolated": unisolated, "refused": refusals}, {}
@@ -363,14 +419,14 @@ def run_question(job: dict, spec, q_index: int, inputs: dict, out: Path, skip: t
         for check in question.checks:
             key = prefix + check.name
             report("")                                    # not in a cell: a stuck check is a question time-out
-            signal.setitimer(signal.ITIMER_REAL, job["cell_seconds"])
+            arm(job["cell_seconds"])
             try:
                 outputs[key] = checker(check, spec, ns, inputs[check.name], monitor)
                 results["checks"][key] = {"ok": True}
             except BaseException as exc:
                 results["checks"][key] = {"ok": False, "error": describe(exc), "where": _student_frame(exc)}
             finally:
-                signal.setitimer(signal.ITIMER_REAL, 0)
+                arm(0)
             results["refused"] = [list(r) for r in refusals]
             try:
                 transport.save(out, results, outputs)
@@ -401,16 +457,17 @@ def _oracle_stub(name: str, oracle: tuple[int, int]):
 def _with_reference(namespace: dict, oracle: tuple[int, int], seconds: float) -> dict | None:
     """The student's namespace with stubs of the oracle's reference functions in place of the
     student's (changed in place: the student's functions look their helpers up in it). None when
-    the oracle serves nothing."""
+    the oracle serves nothing. The wait for the oracle's start uses no CPU time of this process: under
+    the CPU clock only the wall-clock backstop can end it, so a busy machine cannot lose the pass."""
     from . import transport
 
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _arm(seconds)
     try:
         payload, _ = transport.receive(oracle[1])
     except BaseException:  # no oracle (no solutions here, or it failed): no second pass
         return None
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        _arm(0)
     names = [n for n in payload.get("names", []) if isinstance(n, str)]
     if not names:
         return None
@@ -436,15 +493,47 @@ def _end_like(status: int) -> None:
 SLOW = "!slow "        # a progress line that names a cell the alarm stopped (no label starts with "!")
 
 
-def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tuple[str, str | None, list[str]]:
+class _Usage:
+    """CPU seconds used so far by the student's process, and by it and the oracle serving it together,
+    read from /proc. A process that has ended keeps its last reading."""
+
+    def __init__(self, supervisor: int, student: int, oracle: int):
+        self.supervisor, self.pids, self.last = supervisor, (student, oracle), {}
+
+    def _of(self, pid: int) -> float:
+        now = cpu_seconds(pid, self.supervisor) if pid else None
+        if now is not None:
+            self.last[pid] = now
+        return self.last.get(pid, 0.0)
+
+    def student(self) -> float:
+        return self._of(self.pids[0])
+
+    def question(self) -> float:
+        return self._of(self.pids[0]) + self._of(self.pids[1])
+
+
+def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float,
+          pids: tuple[int, int] | None = None) -> tuple[str, str | None, list[str]]:
     """Wait for a child, reading the labels it reports before each cell (and "" when its checks
     begin). Kill it when its checks run past `seconds` ('timeout'; the cells have their own limit
     each), or when one cell runs past `cell_seconds` plus a grace period, i.e. the cell ignored the
-    alarm ('stuck', label). Returns (how it ended, the stuck cell, the cells the alarm stopped)."""
+    alarm ('stuck', label). Returns (how it ended, the stuck cell, the cells the alarm stopped).
+
+    With `pids` (the student's process and the oracle's, 0 for none) and the CPU clock, the limits
+    count CPU time: a cell's, the student's process; the checks', also the oracle's from the moment
+    they begin, since it computes the reference functions on the student's behalf: work the
+    student's code asks for, the same on any machine, and a check must not hide a loop there (the
+    student's process only waits meanwhile). The rest of the oracle's start-up (about 2 CPU seconds)
+    may fall in that time too. The wall clock allows WALL_BACKSTOP times as much ('backstop' when
+    that ends the checks). Without them, the limits count wall-clock time."""
     os.set_blocking(progress_fd, False)
+    usage = _Usage(pid, *pids) if CPU_CLOCK and pids else None
+    factor = WALL_BACKSTOP if usage else 1
     start = time.monotonic()
-    deadline = start + seconds + 1000 * cell_seconds     # until the checks begin, the cells' own limits rule
-    label, since, pending, checks, slow = "", start, b"", False, []
+    # until the checks begin, the cells' own limits rule
+    deadline = start + factor * (seconds + 1000 * cell_seconds)
+    label, since, since_cpu, checks_cpu, pending, checks, slow = "", start, 0.0, 0.0, b"", False, []
     while True:
         try:
             chunk = os.read(progress_fd, 65536)
@@ -457,18 +546,39 @@ def watch(pid: int, progress_fd: int, seconds: float, cell_seconds: float) -> tu
                 slow.append(line[len(SLOW):])
                 continue
             label, since = line, time.monotonic()
+            since_cpu = usage.student() if usage and label else 0.0
             if line == "" and not checks:
-                checks, deadline = True, since + seconds
+                checks, deadline = True, since + factor * seconds
+                checks_cpu = usage.question() if usage else 0.0
         done, status = os.waitpid(pid, os.WNOHANG)
         if done:
             return _exit_status(status), None, slow
         now = time.monotonic()
-        stuck = bool(label) and now - since > cell_seconds + GRACE_SECONDS
-        if now > deadline or stuck:
+        stuck = bool(label) and (now - since > factor * cell_seconds + GRACE_SECONDS or
+                                 bool(usage) and usage.student() - since_cpu > cell_seconds + GRACE_SECONDS)
+        over_cpu = checks and bool(usage) and usage.question() - checks_cpu > seconds
+        if now > deadline or stuck or over_cpu:
             os.kill(pid, signal.SIGKILL)
             os.waitpid(pid, 0)
-            return ("stuck", label, slow) if stuck else ("timeout", None, slow)
+            if stuck:
+                return "stuck", label, slow
+            return ("backstop" if usage and not over_cpu else "timeout"), None, slow
         time.sleep(0.01)
+
+
+def _read_pids(fd: int) -> tuple[int, int] | None:
+    """The line "<student's pid> <oracle's pid or 0>" the supervisor writes, or None if it ended first."""
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = os.read(fd, 64)
+        if not chunk:
+            return None
+        data += chunk
+    try:
+        student, oracle = (int(x) for x in data.split())
+    except ValueError:
+        return None
+    return student, oracle
 
 
 def start_oracle(spec, q_index: int):
@@ -497,9 +607,11 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
     """Fork one child for a question; returns what `watch` returns. `close_fds` (the serving pipes)
     are closed in the child before anything else."""
     read_fd, write_fd = os.pipe()
+    pids_r, pids_w = os.pipe()    # supervisor → watcher: the ids of the processes whose CPU time counts
     pid = os.fork()
     if pid == 0:  # a supervisor: builds the sandbox, runs none of the student's code, passes on how it ended
         os.close(read_fd)
+        os.close(pids_r)
         for fd in close_fds:
             os.close(fd)
         sandbox.die_with_parent()  # if the fork server is killed (the grader's overall limit), so is this
@@ -513,6 +625,7 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
             unisolated = str(exc) or type(exc).__name__
         inner = os.fork()          # process 1 of the new PID namespace, when there is one
         if inner == 0:             # the student's code runs only here
+            os.close(pids_w)       # (so it cannot name other processes to be timed)
             sandbox.die_with_parent()
             os.setsid()            # its own process group: kill(0, ...) reaches nothing outside
             code = 0
@@ -526,16 +639,21 @@ def run_in_child(job: dict, spec, q_index: int, inputs: dict, job_dir: Path, ski
         os.close(write_fd)
         for fd in oracle or ():
             os.close(fd)
+        os.write(pids_w, f"{inner} {oracle_proc.pid if oracle_proc else 0}\n".encode())
+        os.close(pids_w)
         _, status = os.waitpid(inner, 0)
         if oracle_proc is not None:
             oracle_proc.kill()
             oracle_proc.wait()
         _end_like(status)
     os.close(write_fd)
+    os.close(pids_w)
     try:
-        return watch(pid, read_fd, job["question_seconds"], job["cell_seconds"])
+        pids = _read_pids(pids_r)
+        return watch(pid, read_fd, job["question_seconds"], job["cell_seconds"], pids)
     finally:
         os.close(read_fd)
+        os.close(pids_r)
 
 
 def warm_up(preload) -> None:
@@ -561,6 +679,7 @@ def run_job(job_dir: Path, close_fds: tuple[int, ...] = ()) -> None:
     job = json.loads((job_dir / "job.json").read_text())
     spec = importlib.import_module(f"course_utils.grading.assignments.{job['assignment']}").ASSIGNMENT
     answers = {gid for question in spec.questions for gid in question.solution_cells}
+    clock = "cpu" if CPU_CLOCK else "wall"   # what the limits counted, for the report's wording
     skipped: list[str] = []       # cells that ignored the alarm: skipped for every later question too
     slow: list[str] = []          # cells other than answers that the alarm stopped: skipped later too
     for q_index in job["questions"]:
@@ -573,7 +692,7 @@ def run_job(job_dir: Path, close_fds: tuple[int, ...] = ()) -> None:
                 break
             skipped.append(stuck)
         (job_dir / f"status_{q_index}.json").write_text(json.dumps({"status": status, "skipped": skipped,
-                                                                    "slow": slow}))
+                                                                    "slow": slow, "clock": clock}))
 
 
 def main(job_dir: str) -> None:
