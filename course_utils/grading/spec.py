@@ -23,7 +23,6 @@ import numpy as np
 from .feedback import Layout, Wrong, describe_wrong, summarize
 from .transport import Unsupported
 
-
 # The limits above count CPU time (user + system, all threads) on Linux, so other programs on a busy
 # machine cannot change a score; wall-clock time is allowed this multiple of them, a backstop that
 # ends code that sleeps or waits (and, under a load that slows a process more than that, ends it too).
