@@ -1,22 +1,12 @@
 """course_utils.graphs: message passing against node-by-node loops, the SRN and the recursive network."""
 import numpy as np
 import pytest
+from test_recursive_net import _recursive  # the textbook recursion, the independent reference
 
 from course_utils import graphs, srn, trees
 from course_utils.checks import max_abs_diff
 
 DIGITS = [0, 1, 2]
-
-
-def _recursive(tree, W, b, leaf_vec, label_vec=None):
-    """Independent reference: the textbook recursion."""
-    if not isinstance(tree, tuple):
-        return leaf_vec[tree] if not isinstance(tree, np.ndarray) else tree
-    a = W @ np.concatenate([_recursive(tree[1], W, b, leaf_vec, label_vec),
-                            _recursive(tree[2], W, b, leaf_vec, label_vec)]) + b
-    if label_vec is not None:
-        a = a + label_vec[tree[0]]
-    return np.tanh(a)
 
 
 def test_adjacency_conventions():
