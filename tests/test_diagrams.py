@@ -156,6 +156,20 @@ def test_attention_step_prints_the_weights_and_widens_the_heavy_arrow():
         assert layout_problems(diagrams.attention_step(S, 1)) == []
 
 
+def test_conditioned_decoder_starts_from_the_image_vector():
+    fig = drawn("conditioned_decoder")                # target o n e <eos>, teacher forcing
+    s = texts(fig)
+    assert "$s_0 = \\tanh(W_{si}\\,x + b_s)$" in s and "$x$" in s and "⟨bos⟩" in s and "$y_3$" in s
+    assert [s.count(tok) for tok in "one"] == [2, 2, 2]                # over the outputs and under the inputs
+    assert not fig.axes[0].images and layout_problems(fig) == []
+    assert len([a for a in arrows(fig) if a.get_linestyle() != "-"]) == 0
+    pixels = np.arange(64.0).reshape(8, 8)
+    generating = diagrams.conditioned_decoder(3, image=pixels, teacher_forcing=False)
+    assert np.array_equal(generating.axes[0].images[0].get_array(), pixels)
+    assert len([a for a in arrows(generating) if a.get_linestyle() != "-"]) == 2   # ŷ fed back, dashed
+    assert "$\\hat y_2$" in texts(generating) and layout_problems(generating) == []
+
+
 def test_bptt_graph_shows_total_and_partial_for_the_chosen_steps():
     fig = diagrams.bptt_graph(5, loss_step=4, step=2)
     s = texts(fig)
@@ -400,6 +414,10 @@ def test_tree_network_accepts_course_trees():
     (lambda: diagrams.attention_step(3, 1, weights=[0.5, 0.6, 0.1]), ValueError, "summing to 1"),
     (lambda: diagrams.attention_step(3, 1, weights=[0.5, 0.5]), ValueError, "3 non-negative numbers"),
     (lambda: diagrams.attention_step(7), ValueError, "S must be"),
+    (lambda: diagrams.conditioned_decoder(7), ValueError, "M must be"),
+    (lambda: diagrams.conditioned_decoder(2, target="ab"), ValueError, "target must be a sequence of 2"),
+    (lambda: diagrams.conditioned_decoder(2, image=np.zeros(64)), ValueError, "image must be a finite 2-D"),
+    (lambda: diagrams.conditioned_decoder(2, teacher_forcing=1), TypeError, "teacher_forcing"),
     (lambda: diagrams.bptt_graph(4, loss_step=5), ValueError, "loss_step"),
     (lambda: diagrams.bptt_graph(4, loss_step=2, step=3), ValueError, "step must be <= loss_step"),
     (lambda: diagrams.bptt_graph(4, step=0), ValueError, "step must be an integer >= 1"),

@@ -12,6 +12,8 @@ gradients red, RTRL's forward sensitivities teal, a highlighted path pink.
     encoder_decoder(S, M, ...)      read, bridge state s_0 = h_S, generate from ⟨bos⟩ to ⟨eos⟩
     attention_step(S, t, weights)   one decoder step with attention: query s_t, weights a_tj on the
                                     arrows h_j → c_t, s̃_t = tanh(W_c[c_t; s_t]) → ŷ_t
+    conditioned_decoder(M, target, image)
+                                    a decoder started from an input vector, s_0 = tanh(W_si x + b_s)
     bptt_graph(T, loss_step, step, norms, truncate)
                                     the computational graph, with the total derivative δ_{t,k} and the
                                     partial ∂a_k/∂W_hh^(k) of one term of dL/dW_hh; norms shade the arrows;
@@ -30,7 +32,7 @@ gradients red, RTRL's forward sensitivities teal, a highlighted path pink.
 `python -m course_utils.diagrams DIR` writes every diagram (GALLERY) as a PNG into DIR.
 """
 from .cells import gru_cell, lstm_cell
-from .chains import attention_step, elman_jordan, encoder_decoder, io_modes, unrolled_srn
+from .chains import attention_step, conditioned_decoder, elman_jordan, encoder_decoder, io_modes, unrolled_srn
 from .deep import bidirectional_rnn, h_n_index, stacked_rnn
 from .gradients import bptt_graph, rtrl_vs_bptt
 from .structures import clockwork_rnn, tree_network
@@ -44,6 +46,7 @@ GALLERY = {
     "encoder_decoder": lambda: encoder_decoder(3, 4, source=["3", "1", "4"], target=["4", "1", "3", "<eos>"]),
     "encoder_decoder_teacher_forcing": lambda: encoder_decoder(3, 4, teacher_forcing=True),
     "attention_step": lambda: attention_step(4, 1, weights=[0.02, 0.05, 0.13, 0.8], source=["3", "1", "4", "1"]),
+    "conditioned_decoder": lambda: conditioned_decoder(4, target=list("one") + ["<eos>"]),
     "bptt_graph": lambda: bptt_graph(4, step=2),
     "bptt_graph_norms": lambda: bptt_graph(6, step=3, norms=[0.05, 0.1, 0.2, 0.4, 0.7, 1.0]),
     "rtrl_vs_bptt": lambda: rtrl_vs_bptt(4),
@@ -61,6 +64,7 @@ GALLERY = {
     "tree_network": lambda: tree_network(("*", ("+", 1, 2), 0), highlight_leaf=2),
 }
 
-__all__ = ["GALLERY", "attention_step", "bidirectional_rnn", "bptt_graph", "clockwork_rnn", "elman_jordan",
+__all__ = ["GALLERY", "attention_step", "bidirectional_rnn", "bptt_graph", "clockwork_rnn", "conditioned_decoder",
+           "elman_jordan",
            "encoder_decoder", "gru_cell", "h_n_index", "io_modes", "lstm_cell", "rtrl_vs_bptt", "stacked_rnn",
            "tree_network", "unrolled_srn"]

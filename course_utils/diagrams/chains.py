@@ -1,4 +1,5 @@
-"""Chains: the SRN folded and unrolled, Elman vs Jordan, the three I/O modes, encoder–decoder, an attention step."""
+"""Chains: the SRN folded and unrolled, Elman vs Jordan, the three I/O modes, encoder–decoder, an attention step,
+a decoder conditioned on an image."""
 from __future__ import annotations
 
 from ._core import HIGHLIGHT, INK, LABEL_FS, NOTE_FS, PARAM, Canvas, Node, check_choice, check_int
@@ -239,6 +240,12 @@ def _encdec(c: Canvas, x0: float, y0: float, S: int, M: int, *, tokens, teacher_
     below = y0 - (0.75 if source or (target and teacher_forcing) else 0.45)     # under any printed tokens
     c.text((x0 + (S + 1) * dx / 2, below), f"encoder: reads $x_1, \\ldots, x_{{{S}}}$", size=NOTE_FS, va="top")
     c.text((xb + (M + 1) * dd / 2, below), "decoder: writes until ⟨eos⟩", size=NOTE_FS, va="top")
+    _decoder_columns(c, xb, y0, bridge, M, dec=dec, w=w, dd=dd, target=target, teacher_forcing=teacher_forcing)
+
+
+def _decoder_columns(c: Canvas, xb: float, y0: float, bridge: Node, M: int, *, dec: str, w: float, dd: float,
+                     target, teacher_forcing: bool) -> None:
+    """Decoder steps 1 … M right of the start state `bridge` (at xb): ⟨bos⟩ or y_{m−1} → s_m → ŷ_m, ⟨eos⟩ last."""
     s_prev, prev_out = bridge, None
     for m in range(1, M + 1):
         x = xb + m * dd
@@ -323,4 +330,46 @@ def attention_step(S: int = 4, t: int = 1, *, weights=None, source=None, title: 
     out = c.node((xs, y_ctx + ROW), "$\\hat y_t$", "output")
     c.arrow(tilde, out)
     c.text((xs - 0.4, y_ctx + 0.7 * ROW), "softmax$(W_o \\tilde s_t + b_o)$", size=NOTE_FS, ha="right")
+    return c.finish()
+
+
+def conditioned_decoder(M: int = 4, *, target=None, image=None, teacher_forcing: bool = True,
+                        title: str | None = "default"):
+    """A decoder whose initial state is computed from an input vector (lecture 11's digit-name speller,
+    `captioning.NameDecoder`): s_0 = tanh(W_si x + b_s), then s_m reads y_{m−1} from y_0 = ⟨bos⟩ to ⟨eos⟩.
+
+    M: output steps (1..6), the last being ⟨eos⟩; target: M token strings printed over the outputs
+    (and, with teacher forcing, under the decoder inputs); image: an optional 2-D array (e.g. the 8×8
+    digit) drawn beside x; teacher_forcing: the decoder reads the true y_{m−1} (training) or its own
+    ŷ_{m−1} (dashed feedback, generating).
+    """
+    import numpy as np
+
+    M = check_int("M", M, maximum=6)
+    target = _tokens("target", target, M)
+    if not isinstance(teacher_forcing, bool):
+        raise TypeError(f"teacher_forcing must be True or False, got {teacher_forcing!r}")
+    if image is not None:
+        image = np.asarray(image, dtype=float)
+        if image.ndim != 2 or image.size == 0 or not np.all(np.isfinite(image)):
+            raise ValueError(f"image must be a finite 2-D array (e.g. an 8×8 digit), got shape {image.shape}")
+    if title == "default":
+        title = ("A decoder conditioned on an image, trained with teacher forcing" if teacher_forcing
+                 else "A decoder conditioned on an image: generating")
+    c = Canvas(title)
+    x_node = c.node((0.0, 0.0), "$x$", "input")
+    c.text((0.0, -0.33), "64 pixels", size=NOTE_FS, va="top")
+    if image is not None:                   # the picture whose pixels x holds, left of x
+        c.ax.imshow(image, cmap="gray_r", extent=(-1.8, -0.8, -0.5, 0.5), aspect="auto", interpolation="nearest",
+                    zorder=2)
+        c.rect((-1.8, -0.5), 1.0, 1.0, lw=1.0, rounding=0.0)
+        c.arrow((-0.8, 0.0), x_node)
+    w, dd = 0.62, 1.25
+    xb = 1.1
+    bridge = c.node((xb, ROW), "$s_0$", "hidden", w=w, highlight=True)
+    c.arrow(x_node, bridge, color=HIGHLIGHT, lw=2.6)
+    c.text((xb, ROW + 0.42), "$s_0 = \\tanh(W_{si}\\,x + b_s)$", size=NOTE_FS, color=HIGHLIGHT, va="bottom")
+    below = -(0.75 if target and teacher_forcing else 0.45)
+    c.text((xb + (M + 1) * dd / 2, below), "decoder: writes until ⟨eos⟩", size=NOTE_FS, va="top")
+    _decoder_columns(c, xb, 0.0, bridge, M, dec="s", w=w, dd=dd, target=target, teacher_forcing=teacher_forcing)
     return c.finish()
