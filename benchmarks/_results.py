@@ -34,6 +34,7 @@ GOALS = {
     "digits_lstm_accuracy": ("≥ 0.98", lambda v: v >= 0.98),
     "digits_lstm_seconds": ("≤ 10", lambda v: v <= 10),
     "attention_exact_match_long": ("attention > plain", lambda v: min(v["dot"], v["additive"]) > v["plain"]),
+    "captioning_exact_match": ("≥ 0.96 every seed", lambda v: min(v.values()) >= 0.96),
     "adding_max_T_solved": ("LSTM, GRU ≥ 200", lambda v: v["lstm"] >= 200 and v["gru"] >= 200),
     "charlm_ppl_over_best_ngram": ("≤ 0.8", lambda v: v <= 0.8),
     "ppl_over_entropy_floor": ("≤ 1.05", lambda v: v <= 1.05),

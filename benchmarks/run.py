@@ -18,8 +18,8 @@ from pathlib import Path
 from _results import merge, parse_args, table
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ("numpy_over_torch", "rtrl_exponent", "digits_lstm", "attention_digits", "adding_max_T", "charlm",
-           "notebook_seconds", "slide_budget", "grading_speed")
+SCRIPTS = ("numpy_over_torch", "rtrl_exponent", "digits_lstm", "attention_digits", "captioning_digits", "adding_max_T",
+           "charlm", "notebook_seconds", "slide_budget", "grading_speed")
 
 
 def machine() -> dict:

@@ -255,3 +255,68 @@ def sample_words(model: NameDecoder, imgs, *, temperature: float, seed: int = 0,
                                 temperature=temperature, eos=EOS, rng=rng)
         words.append(decode_name(drawn))
     return words
+
+
+def spelling_samples(model: NameDecoder, imgs, *, temperature: float, n: int = 3, seed: int = 0) -> list[list[str]]:
+    """n sampled spellings of each image at `temperature`: draw k uses seed + k (as `plot_spellings` shows them)."""
+    n = _validate.positive_int("n", n)
+    seed = _validate.positive_int("seed", seed, minimum=0)
+    draws = [sample_words(model, imgs, temperature=temperature, seed=seed + k) for k in range(n)]
+    return [list(words) for words in zip(*draws)]
+
+
+def letter_entropy(model: NameDecoder, imgs, labels) -> np.ndarray:
+    """Entropy (nats) of p(y_t | true y_<t, image) at each step t of each image's true name: (T, N), teacher
+    forced, NaN past the name's ⟨eos⟩. Where it is large the model is still deciding."""
+    model = _model(model)
+    pixels, y = _pair(imgs, labels)
+    dec_in, dec_out = teacher_forcing_batch(y)
+    model.eval()
+    with torch.no_grad():
+        p = torch.softmax(model(pixels, dec_in), dim=-1).double().numpy()
+    out = decoding.entropy(p)
+    out[dec_out.numpy() == IGNORE_INDEX] = np.nan
+    return out
+
+
+def plot_spellings(model: NameDecoder, imgs, labels=None, *, temperatures=(1.0, 2.0), n: int = 3, seed: int = 0):
+    """One column per image: the digit, titled with the greedy spelling (after its true name, red when wrong, if
+    labels are given), n samples at each temperature under it, and below the model's probability of each of
+    the ten names, p(name + ⟨eos⟩ | image).
+
+    Returns the matplotlib Figure; the notebook ends the cell with `plt.show()`."""
+    import matplotlib.pyplot as plt
+
+    model = _model(model)
+    pixels = pixel_vectors(imgs)
+    if len(pixels) > 8:
+        raise ValueError(f"plot_spellings draws at most 8 images, got {len(pixels)}")
+    if labels is not None:
+        _, labels = _pair(pixels, labels)
+    temperatures = [_validate.finite_float("temperature", t, low=0.0, low_open=True) for t in temperatures]
+    if not temperatures:
+        raise ValueError("temperatures must name at least one temperature")
+    greedy = spelled_words(spell(model, pixels))
+    samples = {t: spelling_samples(model, pixels, temperature=t, n=n, seed=seed) for t in temperatures}
+    probs = np.exp(name_log_probs(model, pixels))
+    N = len(pixels)
+    fig, axes = plt.subplots(2, N, figsize=(2.1 * N, 5.6), gridspec_kw=dict(height_ratios=(1.0, 0.8)), squeeze=False)
+    for i in range(N):
+        top, bottom = axes[0, i], axes[1, i]
+        top.imshow(pixels[i].reshape(8, 8).numpy(), cmap="gray_r", vmin=0, vmax=1, interpolation="nearest")
+        wrong = labels is not None and greedy[i] != NAMES[labels[i]]
+        top.set_title(("" if labels is None else f"{NAMES[labels[i]]} → ") + greedy[i], fontsize=13,
+                      color="#d6262b" if wrong else "black")
+        top.set(xticks=[], yticks=[])
+        top.set_xlabel("\n".join(f"τ={t:g}: " + " ".join(w or "∅" for w in samples[t][i]) for t in temperatures),
+                       fontsize=11)
+        bottom.bar(range(10), probs[i], color="#1b9e77")
+        bottom.set(ylim=(0, 1), xticks=range(10))
+        bottom.tick_params(labelsize=11)
+        bottom.set_xlabel("digit whose name", fontsize=11)
+        if i == 0:
+            bottom.set_ylabel("p(name | image)", fontsize=12)
+        else:
+            bottom.set_yticklabels([])
+    fig.tight_layout()
+    return fig

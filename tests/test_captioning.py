@@ -186,3 +186,33 @@ def test_sampling_is_seeded_and_turns_greedy_when_cold(trained):
     hot = cap.sample_words(model, imgs[:8], temperature=5.0, seed=1)
     assert hot == cap.sample_words(model, imgs[:8], temperature=5.0, seed=1)
     assert hot != cold and all(len(w) <= 8 for w in hot)
+
+
+def test_letter_entropy_is_nan_past_each_name_and_small_where_learned(trained):
+    model, imgs, labels, _ = trained
+    H = cap.letter_entropy(model, imgs, labels)
+    assert H.shape == (6, 40)                                            # "three", "seven", "eight" + ⟨eos⟩
+    assert np.isnan(H[4:, 1]).all() and not np.isnan(H[:4, 1]).any()     # "one" + ⟨eos⟩: 4 steps
+    assert np.all(H[~np.isnan(H)] >= 0) and np.nanmean(H[0]) > np.nanmean(H[1:])   # the first letter decides most
+    uniform = cap.letter_entropy(cap.NameDecoder(hidden_size=8, seed=0), imgs[:2], labels[:2])
+    assert np.all(uniform[:3] > 1.5)                                     # an untrained model: near log 16
+
+
+def test_spelling_samples_and_the_figure(trained, course_figures):
+    model, imgs, labels, _ = trained
+    samples = cap.spelling_samples(model, imgs[:3], temperature=2.0, n=4, seed=7)
+    assert len(samples) == 3 and all(len(row) == 4 for row in samples)
+    assert [row[1] for row in samples] == cap.sample_words(model, imgs[:3], temperature=2.0, seed=8)
+    fig = cap.plot_spellings(model, imgs[:3], labels[:3], temperatures=(1.0, 2.0), n=2)
+    top = fig.axes[0]
+    assert len(fig.axes) == 6 and top.get_title() == "zero → zero" and top.title.get_color() == "black"
+    assert top.get_xlabel().startswith("τ=1: ") and "τ=2: " in top.get_xlabel()
+    assert np.array_equal(top.images[0].get_array(), imgs[0].reshape(8, 8).astype(np.float32))
+    heights = [b.get_height() for b in fig.axes[3].patches]                  # under the first image
+    assert np.allclose(heights, np.exp(cap.name_log_probs(model, imgs[:1]))[0])
+    wrong = cap.plot_spellings(model, imgs[:1], [5])
+    assert wrong.axes[0].get_title() == "five → zero" and wrong.axes[0].title.get_color() == "#d6262b"
+    with pytest.raises(ValueError, match="at most 8"):
+        cap.plot_spellings(model, imgs[:9])
+    with pytest.raises(ValueError, match="same length"):
+        cap.plot_spellings(model, imgs[:2], [1])
