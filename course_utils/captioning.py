@@ -8,8 +8,8 @@ and a GRU (or LSTM) decoder then writes the digit's English name one character a
     s_t = GRU(emb(y_{t−1}), s_{t−1}),  y_0 = ⟨bos⟩,    p(y_t | y_<t, x) = softmax(W_o s_t + b_o)
 
 until ⟨eos⟩: 7 → "s e v e n ⟨eos⟩". With feed_image=True the pixels are also part of every
-step's input, [emb(y_{t−1}); x] (Mao et al. 2015's m-RNN; Vinyals et al. 2015 report that this
-overfits and give the image only once).
+step's input, [emb(y_{t−1}); x] (Mao et al. 2015's m-RNN reads the image at every step too;
+Vinyals et al. 2015 report that this overfits and give the image only once).
 
 Tokens: 0 = ⟨pad⟩, 1 = ⟨bos⟩, 2 = ⟨eos⟩, then the 15 letters of the ten names. The model has the
 step function of `course_utils.decoding` (state batch-first, the pixels kept in it when every step
