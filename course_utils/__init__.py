@@ -18,8 +18,8 @@ Modules are named after the concept they hold:
 - torch model families, each trained by `train.fit`: `regression` (sequence → number),
   `classification` (sequence → class, tagging), `seq2seq` (encoder–decoder), `attention` (additive
   and dot-product attention, the encoder–decoder with it, alignment heatmaps), `char_lm` (character
-  language model), `lookahead` (a task where the future matters), `decoding` (greedy, beam search,
-  sampling);
+  language model), `dropout` (masks per step and per sequence), `lookahead` (a task where the future
+  matters), `decoding` (greedy, beam search, sampling);
 - beyond chains: `trees` (nested-tuple trees), `recursive_net` (tree networks), `bag_of_symbols`
   (the structure-blind baseline), `graphs` (message passing);
 - lecture figures: `forecast_plots` (lecture 01), `lm_plots` (lecture 02);

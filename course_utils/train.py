@@ -29,7 +29,7 @@ from torch import nn
 
 from . import _validate
 
-EVAL_METRICS = ("mse", "accuracy")      # what an `evaluate` function may report, kept as eval_mse, eval_accuracy
+EVAL_METRICS = ("mse", "accuracy", "perplexity")   # what `evaluate` may report, kept as eval_mse, eval_accuracy, …
 
 
 @dataclass
@@ -38,8 +38,10 @@ class History:
 
     steps: updates done; train_loss: mean loss of the updates since the previous entry (each
     measured before its update; NaN at step 0); grad_norm: largest gradient norm before clipping
-    since the previous entry (NaN at step 0); seconds: wall time since training began;
-    eval_mse, eval_accuracy: what `evaluate` reported at each entry (empty if it reports neither).
+    since the previous entry (NaN at step 0); seconds: wall time since training began (training
+    time only, evaluations excluded, when `fit` ran with evaluation_off_clock=True);
+    eval_mse, eval_accuracy, eval_perplexity: what `evaluate` reported at each entry (empty if it
+    reports none).
     diverged is True when a loss or gradient became NaN or inf: training stopped, and the last
     entry is that step, whose update was not applied.
     """
@@ -50,6 +52,7 @@ class History:
     seconds: list[float] = field(default_factory=list)
     eval_mse: list[float] = field(default_factory=list)
     eval_accuracy: list[float] = field(default_factory=list)
+    eval_perplexity: list[float] = field(default_factory=list)
     diverged: bool = False
 
     def final_eval_mse(self) -> float:
@@ -92,7 +95,7 @@ def fit(model: nn.Module, batches: Iterable, loss: Callable[[object], torch.Tens
         time_limit: float | None = None, lr: float = 1e-3, weight_decay: float = 0.0, clip: float | None = None,
         cosine: bool = False, evaluate: Callable[[], Mapping[str, float]] | None = None, eval_every: int = 50,
         target_mse: float | None = None, target_accuracy: float | None = None, flush_denormal: bool = False,
-        progress: bool = False, label: str = "training") -> History:
+        evaluation_off_clock: bool = False, progress: bool = False, label: str = "training") -> History:
     """Train `model` in place with Adam on loss(batch) for each batch of `batches`; return its History.
 
     steps, time_limit: stop after this many updates or seconds, whichever comes first (give at
@@ -104,7 +107,9 @@ def fit(model: nn.Module, batches: Iterable, loss: Callable[[object], torch.Tens
     updates and after the last; training stops at the first evaluation with MSE below
     `target_mse` or accuracy at least `target_accuracy`. flush_denormal: torch treats subnormal
     floats as 0 while training (vanished gradients of an SRN become subnormal, and x86 CPUs handle
-    those on a slow path). progress: a tqdm bar named `label` on stderr (keep it off in notebooks).
+    those on a slow path). evaluation_off_clock: time_limit, the cosine progress and History.seconds
+    count training time only, not the time spent in evaluate() (a budget of training time whatever
+    the evaluations cost). progress: a tqdm bar named `label` on stderr (keep it off in notebooks).
     """
     if not isinstance(model, nn.Module):
         raise ValueError(f"model must be a torch nn.Module, got {type(model).__name__}")
@@ -124,6 +129,8 @@ def fit(model: nn.Module, batches: Iterable, loss: Callable[[object], torch.Tens
     target_mse = _validate.optional_positive("target_mse", target_mse)
     if target_accuracy is not None:
         target_accuracy = _validate.finite_float("target_accuracy", target_accuracy, low=0.0, high=1.0)
+    if not isinstance(evaluation_off_clock, bool):
+        raise ValueError(f"evaluation_off_clock must be True or False, got {evaluation_off_clock!r}")
     if evaluate is None and (target_mse is not None or target_accuracy is not None):
         raise ValueError("a target (target_mse, target_accuracy) needs an evaluate function to measure it")
 
@@ -133,14 +140,20 @@ def fit(model: nn.Module, batches: Iterable, loss: Callable[[object], torch.Tens
     window_losses: list[float] = []
     window_norm = math.nan
     start = time.perf_counter()
+    off_clock = [0.0]            # seconds spent in evaluate(), taken off the clock if evaluation_off_clock
+
+    def clock() -> float:
+        return time.perf_counter() - start - (off_clock[0] if evaluation_off_clock else 0.0)
 
     def log(step: int) -> None:
         hist.steps.append(step)
         hist.train_loss.append(float(np.mean(window_losses)) if window_losses else math.nan)
         hist.grad_norm.append(window_norm)
         if evaluate is not None:
+            began = time.perf_counter()
             _record(hist, evaluate())
-        hist.seconds.append(time.perf_counter() - start)
+            off_clock[0] += time.perf_counter() - began
+        hist.seconds.append(clock())
 
     def reached() -> bool:
         return ((target_mse is not None and hist.eval_mse[-1] < target_mse)
@@ -161,7 +174,7 @@ def fit(model: nn.Module, batches: Iterable, loss: Callable[[object], torch.Tens
         torch.set_flush_denormal(True)
     try:
         while steps is None or step < steps:
-            elapsed = time.perf_counter() - start
+            elapsed = clock()
             if time_limit is not None and elapsed >= time_limit:
                 break
             if cosine:

@@ -385,6 +385,28 @@ def test_bidirectional_highlight_shows_what_a_state_depends_on():
                if p.get_label() == "node" and p.get_facecolor()[:3] == matplotlib.colors.to_rgb("#d1e5f0"))
 
 
+def test_dropout_masks_repeat_over_time_only_per_sequence():
+    from matplotlib.colors import to_hex
+
+    from course_utils.diagrams.regularisation import CELL
+
+    fig = drawn("dropout_masks")
+    cells = [(round(p.get_x(), 3), round(p.get_y(), 3), to_hex(p.get_facecolor()))
+             for p in fig.axes[0].patches if getattr(p, "get_width", None) and abs(p.get_width() - CELL) < 1e-9]
+    assert len(cells) == 2 * 5 * 4                                          # two panels, T = 5, 4 units
+    split = np.median([y for _, y, _ in cells])
+    for panel, repeated in ((lambda y: y > split, False), (lambda y: y < split, True)):   # top: per step
+        rows = {}
+        for x, y, colour in cells:
+            if panel(y):
+                rows.setdefault(y, {})[x] = colour
+        assert len(rows) == 4 and all(len(r) == 5 for r in rows.values())
+        assert all(len(set(r.values())) == 1 for r in rows.values()) == repeated
+    kept, dropped = _core.ROLES["input"][0], _core.ROLES["muted"][0]
+    assert {colour for _, _, colour in cells} == {kept, dropped}
+    assert "unit kept, scaled by 1/(1 − p) = 2" in texts(fig) and "$W_{hh}$" in texts(fig)
+
+
 def test_tree_network_accepts_course_trees():
     fig = diagrams.tree_network()
     s = texts(fig)
@@ -439,6 +461,10 @@ def test_tree_network_accepts_course_trees():
     (lambda: diagrams.stacked_rnn(2, 3, highlight=[1, 1]), TypeError, "tuple"),
     (lambda: diagrams.bidirectional_rnn(3, 4), ValueError, "num_layers"),
     (lambda: diagrams.bidirectional_rnn(3, 1, highlight=(1, 4)), ValueError, "highlight step"),
+    (lambda: diagrams.dropout_masks(7), ValueError, "T must be"),
+    (lambda: diagrams.dropout_masks(3, 0), ValueError, "units must be"),
+    (lambda: diagrams.dropout_masks(3, 4, 1.0), ValueError, "strictly between 0 and 1"),
+    (lambda: diagrams.dropout_masks(3, 4, 0.5, seed=1.5), TypeError, "seed must be an integer"),
     (lambda: diagrams.tree_network(("+", 1)), ValueError, "malformed tree"),
     (lambda: diagrams.tree_network(7), ValueError, "at least one internal node"),
     (lambda: diagrams.tree_network(highlight_leaf=5), ValueError, "highlight_leaf"),

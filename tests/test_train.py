@@ -143,6 +143,33 @@ def test_time_limit_stops_training():
     assert both.steps == [3]
 
 
+def test_evaluation_off_clock_leaves_evaluation_time_out_of_the_budget(monkeypatch):
+    import course_utils.train as train_module
+
+    class FakeTime:                                   # a clock that moves 1 ms per reading, 1 s per evaluation
+        now = 0.0
+
+        @classmethod
+        def perf_counter(cls):
+            cls.now += 1e-3
+            return cls.now
+
+    def slow_evaluate():
+        FakeTime.now += 1.0
+        return {"perplexity": 2.0}
+
+    monkeypatch.setattr(train_module, "time", FakeTime)
+    runs = {}
+    for off in (False, True):
+        model, mse, _ = _setup()
+        runs[off] = fit(model, fresh_batches(_line_task, 4, np.random.default_rng(0)), mse, time_limit=0.5,
+                        evaluate=slow_evaluate, eval_every=20, evaluation_off_clock=off)
+    on_clock, off_clock = runs[False], runs[True]
+    assert on_clock.steps == [0] and on_clock.eval_perplexity == [2.0]   # the first evaluation used up the budget
+    assert off_clock.steps[-1] > 100 and len(off_clock.eval_perplexity) == len(off_clock.steps) > 5
+    assert 0.5 <= off_clock.seconds[-1] < 0.52 and off_clock.seconds == sorted(off_clock.seconds)
+
+
 def test_a_non_finite_loss_stops_training_before_its_update():
     model, mse, evaluate = _setup()
     before = [p.detach().clone() for p in model.parameters()]
@@ -189,10 +216,10 @@ def test_fit_rejects_bad_input():
         fit(model, batches, mse, steps=1, evaluate=0.5)
     with pytest.raises(ValueError, match="a target .* needs an evaluate function"):
         fit(model, batches, mse, steps=1, target_mse=0.1)
-    with pytest.raises(ValueError, match=r"evaluate must return a dict with keys among \['mse', 'accuracy'\]"):
+    with pytest.raises(ValueError, match=r"evaluate must return a dict with keys among \['mse', 'accuracy', 'perp"):
         fit(model, batches, mse, steps=1, evaluate=lambda: {"loss": 1.0})
     bad = {"steps": 0, "time_limit": -1.0, "lr": 0.0, "clip": 0.0, "weight_decay": -0.1, "eval_every": 0,
-           "target_mse": 0.0, "target_accuracy": 1.5}
+           "target_mse": 0.0, "target_accuracy": 1.5, "evaluation_off_clock": 1}
     for name, value in bad.items():
         with pytest.raises(ValueError, match=f"^{name} must"):
             fit(model, batches, mse, **({"steps": 2, "evaluate": evaluate} | {name: value}))

@@ -26,6 +26,7 @@ gradients red, RTRL's forward sensitivities teal, a highlighted path pink.
     bidirectional_rnn(T, num_layers, highlight)
                                     forward and backward chains, concatenation, torch's h_0/h_n indices
                                     and output[0] / output[-1] halves
+    dropout_masks(T, units, p)      dropout on x_t → h_t: a fresh mask at every step vs one mask per sequence
     tree_network(tree, highlight_leaf)
                                     a recursive network on a binary tree in course_utils.trees' format
 
@@ -35,6 +36,7 @@ from .cells import gru_cell, lstm_cell
 from .chains import attention_step, conditioned_decoder, elman_jordan, encoder_decoder, io_modes, unrolled_srn
 from .deep import bidirectional_rnn, h_n_index, stacked_rnn
 from .gradients import bptt_graph, rtrl_vs_bptt
+from .regularisation import dropout_masks
 from .structures import clockwork_rnn, tree_network
 
 # One picture per diagram and per parameter setting worth a page of its own (the website, the tests).
@@ -61,10 +63,10 @@ GALLERY = {
     "stacked_rnn": lambda: stacked_rnn(3, 4, highlight=(2, 3)),
     "bidirectional_rnn": lambda: bidirectional_rnn(4, 1),
     "deep_bidirectional_rnn": lambda: bidirectional_rnn(4, 2, highlight=(1, 2)),
+    "dropout_masks": lambda: dropout_masks(5, 4, 0.5),
     "tree_network": lambda: tree_network(("*", ("+", 1, 2), 0), highlight_leaf=2),
 }
 
 __all__ = ["GALLERY", "attention_step", "bidirectional_rnn", "bptt_graph", "clockwork_rnn", "conditioned_decoder",
-           "elman_jordan",
-           "encoder_decoder", "gru_cell", "h_n_index", "io_modes", "lstm_cell", "rtrl_vs_bptt", "stacked_rnn",
-           "tree_network", "unrolled_srn"]
+           "dropout_masks", "elman_jordan", "encoder_decoder", "gru_cell", "h_n_index", "io_modes", "lstm_cell",
+           "rtrl_vs_bptt", "stacked_rnn", "tree_network", "unrolled_srn"]
