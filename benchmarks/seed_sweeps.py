@@ -411,11 +411,9 @@ def run(name: str) -> dict:
 
 
 def main(argv=None) -> int:
-    import argparse
-
     args = parse_args(__doc__, argv, only="")
     if args.only and args.only not in SWEEPS:
-        raise argparse.ArgumentTypeError(f"--only must be one of {', '.join(SWEEPS)}, got {args.only!r}")
+        raise ValueError(f"--only must be one of {', '.join(SWEEPS)}, got {args.only!r}")
     names = [args.only] if args.only else list(SWEEPS)
     done = {}
     if args.json is not None and Path(args.json).exists():

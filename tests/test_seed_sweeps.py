@@ -173,3 +173,16 @@ def test_quoted_formats():
     assert quoted(summary, ("r",), span(".1f", "%")) == "98.9–99.3%"
     assert quoted(summary, ("t",), "table") == "| 0.0021 | 0.0004 | 0.0107 | 8 / 8 |"
     assert quoted(summary, ("k",), "raised it on {}") == "raised it on 3"
+
+
+def test_first_step_below_reads_the_history():
+    from course_utils.train import History
+
+    sweeps = importlib.import_module("seed_sweeps")
+    hist = History(steps=[0, 100, 200], eval_mse=[1.0, 0.02, 0.005])
+    assert sweeps._first_step_below(hist, 0.01) == 200 and sweeps._first_step_below(hist, 0.001) is None
+
+
+def test_only_names_a_sweep():
+    with pytest.raises(ValueError, match="--only must be one of"):
+        importlib.import_module("seed_sweeps").main(["--only", "no_such_sweep"])
