@@ -240,8 +240,11 @@ def sweep_11_readout(seeds=range(8)) -> tuple[dict, dict]:
         "last agrees with the rule (> 0.7)": float(np.mean(values["last_agrees_with_rule"])) > 0.7,
         "the rule beats both networks": rule_acc > max(np.mean(values["last_test"]), np.mean(values["mean_test"])),
     }
+    held = {statement: bool(ok) for statement, ok in held.items()}
     summary = {"seeds": len(values["last_test"]), "asserted_statements_held": int(sum(held.values())),
                "asserted_statements": len(held), "held": held,
+               "mean_beats_last_on_plain": int(np.sum(mean_k[:, 0] > last_k[:, 0])),
+               "last_beats_mean_on_intensifier": int(np.sum(last_k[:, 1] > mean_k[:, 1])),
                "last_mean_test": round(float(np.mean(values["last_test"])), 3),
                "mean_mean_test": round(float(np.mean(values["mean_test"])), 3)}
     return values, summary
@@ -415,18 +418,21 @@ def main(argv=None) -> int:
     if args.only and args.only not in SWEEPS:
         raise ValueError(f"--only must be one of {', '.join(SWEEPS)}, got {args.only!r}")
     names = [args.only] if args.only else list(SWEEPS)
-    done = {}
-    if args.json is not None and Path(args.json).exists():
-        done = json.loads(Path(args.json).read_text()).get("seed_sweeps", {})
     print(f"{'sweep':18s} {'lecture':28s} seeds  seconds  summary")
     for name in names:
-        done[name] = run(name)
-        entry = done[name]
+        entry = run(name)
         shown = {k: v for k, v in entry["summary"].items() if k not in ("seeds", "held")}
         print(f"{name:18s} {entry['lecture']:28s} {len(entry['seeds']):5d} {entry['seconds']:8.1f}  "
               f"{json.dumps(shown, ensure_ascii=False)}", flush=True)
-        merge(args.json, {"seed_sweeps": done})                       # after each sweep: a long run keeps its parts
+        merge(args.json, {"seed_sweeps": {**_done(args.json), name: entry}})   # the other sweeps' entries stay
     return 0
+
+
+def _done(path) -> dict:
+    """The sweeps already in the results file (read just before writing, so parallel runs keep each other's)."""
+    if path is None or not Path(path).exists():
+        return {}
+    return json.loads(Path(path).read_text()).get("seed_sweeps", {})
 
 
 if __name__ == "__main__":
