@@ -19,7 +19,7 @@ from _results import merge, parse_args, table
 
 HERE = Path(__file__).resolve().parent
 SCRIPTS = ("numpy_over_torch", "rtrl_exponent", "digits_lstm", "attention_digits", "captioning_digits", "adding_max_T",
-           "charlm", "notebook_seconds", "slide_budget", "grading_speed")
+           "charlm", "notebook_seconds", "slide_budget", "grading_speed", "seed_sweeps")
 
 
 def machine() -> dict:
