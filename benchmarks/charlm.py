@@ -22,8 +22,10 @@ Text: lecture 02's corpus, the Python 3.11.7 pydoc topics reduced to 26 letters 
 - Regularised LSTM (lecture 10): `char_lm.CharLM` with REGULARISED (dropout with one mask per
   sequence on the embeddings and the LSTM's output, tied input and output embeddings) trained by
   REG_TRAINING for `long_time_limit` seconds of training time (the validation perplexity is measured
-  along the way, every EVAL_EVERY updates, off the clock), and the unregularised LSTM above trained as
-  long, for comparison: both validation curves against training time are drawn into PLOT.
+  along the way, every EVAL_EVERY updates, off the clock), and two unregularised LSTMs trained as long
+  for comparison: the 60-s model above, and the same size as the regularised one with dropout 0 and
+  untied embeddings (SAME_SIZE, so that the gain is the regularisers', not the size's). All three
+  validation curves against training time are drawn into PLOT.
 Keys: `charlm_ppl_over_ngram8` = the regularised LSTM's validation perplexity over the best n-gram with
 n ≤ 8 (goal ≤ 1.0), `charlm_ppl_over_best_ngram` (information: the 60-s LSTM against the best n-gram of
 any order), `ppl_over_entropy_floor` (goal ≤ 1.05), and the raw numbers under `charlm_details` and
@@ -43,6 +45,7 @@ COPY_CONTEXT = 30   # characters: a context this long seen verbatim in training 
 LSTM = dict(embed_size=32, hidden_size=128)
 TRAINING = dict(batch_size=128, num_steps=128, lr=1e-2, clip=1.0, cosine=True, seed=0)
 REGULARISED = dict(embed_size=256, hidden_size=256, dropout=0.25, variational=True, tie_weights=True)
+SAME_SIZE = dict(REGULARISED, dropout=0.0, variational=False, tie_weights=False)
 REG_TRAINING = dict(batch_size=32, num_steps=128, lr=5e-3, clip=1.0, cosine=True, seed=0)
 EVAL_EVERY = {"regularised": 200, "unregularised": 200}    # updates: about every 20–30 s of training on 2 cores
 PLOT = Path(__file__).resolve().parent / "charlm_regularised.png"
@@ -120,7 +123,7 @@ def plot_curves(runs: dict, references: dict, path: Path) -> None:
 
     use_course_style()
     fig, ax = plt.subplots(figsize=(8, 4.8), dpi=PROJECTOR_DPI)
-    for (label, run), style in zip(runs.items(), ("-o", "-s")):
+    for (label, run), style in zip(runs.items(), ("-o", "-s", "-^")):
         ax.plot(run["curve_seconds"][1:], run["curve_val_ppl"][1:], style, ms=4, label=label)
     for (label, value), ls in zip(references.items(), ("--", ":")):
         ax.axhline(value, color="0.3", ls=ls, lw=1.3, label=f"{label}: {value:.3f}")
@@ -135,7 +138,7 @@ def plot_curves(runs: dict, references: dict, path: Path) -> None:
 
 
 def measure_regularised(train, val, test, V, ngram8_ppl: float, ngram_ppl: float, time_limit: float) -> dict:
-    """The regularised LSTM and the unregularised one, each `time_limit` seconds of training, with curves."""
+    """The regularised LSTM and two unregularised ones, each `time_limit` seconds of training, with curves."""
     from course_utils import char_lm
 
     details = {"config": REGULARISED, "training": REG_TRAINING, "time_limit": time_limit}
@@ -152,9 +155,18 @@ def measure_regularised(train, val, test, V, ngram8_ppl: float, ngram_ppl: float
     print(f"  unregularised LSTM after {time_limit:.0f} s ({details['unregularised']['steps']} steps): validation "
           f"perplexity {details['unregularised']['val_ppl']:.4f} (best along the way "
           f"{details['unregularised']['best_val_ppl']:.4f})", flush=True)
-    plot_curves({f"regularised (H = {REGULARISED['hidden_size']}, dropout {REGULARISED['dropout']}, tied)":
-                 details["regularised"],
-                 f"unregularised (H = {LSTM['hidden_size']}, the 60-s model)": details["unregularised"]},
+    same = char_lm.CharLM(V, **SAME_SIZE, seed=0)
+    details["same_size_unregularised"] = train_with_curve(same, train, val, time_limit, REG_TRAINING,
+                                                          EVAL_EVERY["regularised"])
+    details["same_size_unregularised"]["parameters"] = char_lm.parameter_count(same)
+    print(f"  the same LSTM without dropout or tying after {time_limit:.0f} s "
+          f"({details['same_size_unregularised']['steps']} steps): validation perplexity "
+          f"{details['same_size_unregularised']['val_ppl']:.4f} (best along the way "
+          f"{details['same_size_unregularised']['best_val_ppl']:.4f})", flush=True)
+    H = REGULARISED["hidden_size"]
+    plot_curves({f"regularised (H = {H}, dropout {REGULARISED['dropout']}, tied)": details["regularised"],
+                 f"unregularised (H = {LSTM['hidden_size']}, the 60-s model)": details["unregularised"],
+                 f"unregularised (H = {H}, same training)": details["same_size_unregularised"]},
                 {"best n-gram, n ≤ 8": ngram8_ppl, "best n-gram, any n": ngram_ppl}, PLOT)
     return details
 
