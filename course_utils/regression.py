@@ -26,6 +26,7 @@ import torch
 from torch import nn
 
 from . import _validate
+from .initialisation import INITS, initialise_recurrence
 from .lstm_variants import VARIANTS, ClockworkRNN, LSTMVariant, make_srn
 from .session import seeded
 from .train import History, fit, fresh_batches
@@ -36,16 +37,20 @@ Task = Callable[[int, np.random.Generator], tuple[np.ndarray, np.ndarray]]
 
 
 class SequenceRegressor(nn.Module):
-    """A recurrent layer (torch nn.RNN with tanh, nn.GRU or nn.LSTM) read by a linear head.
+    """A recurrent layer (torch nn.RNN, nn.GRU or nn.LSTM) read by a linear head.
 
     forward(x): x (T, N, D), time-major → ŷ (N, O) = W_oh h_T + b_o from the last hidden state
     of the top layer. `forget_bias` (LSTM only) sets the forget-gate slice [H:2H] of bias_ih to
     this value and of bias_hh to 0, so their sum is the value (torch adds the two vectors).
+    `nonlinearity` ("tanh" or "relu", cell "rnn" only) is nn.RNN's; `init` names the initial
+    recurrent weights (`initialisation.INITS`): "default" (torch's), "orthogonal" or "identity";
+    "rnn" with "relu" and "identity" is the IRNN of Le et al. (2015).
     `seed` makes the initial weights reproducible without touching torch's global generator.
     """
 
     def __init__(self, cell: str, input_size: int, hidden_size: int, output_size: int = 1, *,
-                 num_layers: int = 1, forget_bias: float | None = None, seed: int | None = None):
+                 num_layers: int = 1, forget_bias: float | None = None, nonlinearity: str = "tanh",
+                 init: str = "default", seed: int | None = None):
         super().__init__()
         self.cell = _validate.choice("cell", cell, CELLS)
         input_size = _validate.positive_int("input_size", input_size)
@@ -56,9 +61,15 @@ class SequenceRegressor(nn.Module):
             if cell != "lstm":
                 raise ValueError(f"forget_bias applies to cell='lstm' only, got cell={cell!r}")
             forget_bias = _validate.finite_float("forget_bias", forget_bias)
+        nonlinearity = _validate.choice("nonlinearity", nonlinearity, ("tanh", "relu"))
+        if nonlinearity != "tanh" and cell != "rnn":
+            raise ValueError(f"nonlinearity applies to cell='rnn' only, got cell={cell!r}")
+        init = _validate.choice("init", init, INITS)
+        options = {"nonlinearity": nonlinearity} if cell == "rnn" else {}
         with seeded(seed):
-            self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers)
+            self.rnn = CELLS[cell](input_size, hidden_size, num_layers=num_layers, **options)
             self.head = nn.Linear(hidden_size, output_size)
+            initialise_recurrence(self.rnn, init)
         if forget_bias is not None:
             H = hidden_size
             with torch.no_grad():

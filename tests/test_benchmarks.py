@@ -42,6 +42,14 @@ def test_adding_solve_reports_a_short_run(one_torch_thread):
     assert isinstance(solved, bool) and 0 < seconds < 30 and steps >= 1 and mse >= 0
 
 
+@pytest.mark.slow
+def test_adding_seed_check_reports_every_seed_of_every_cell(one_torch_thread, monkeypatch):
+    adding = importlib.import_module("adding_max_T")
+    monkeypatch.setattr(adding, "SEED_STEPS", 2)
+    out = adding.seed_check(2, ["irnn", "srn_orthogonal"])["adding_init_seeds"]
+    assert list(out) == ["irnn", "srn_orthogonal"] and all(len(v) == 2 and min(v) > 0 for v in out.values())
+
+
 def test_machine_description_names_cpu_and_versions():
     info = importlib.import_module("run").machine()
     assert {"cpu", "cores", "python", "numpy", "torch", "date"} <= set(info)

@@ -77,6 +77,30 @@ def test_forget_bias_sets_the_sum_of_both_lstm_biases():
         assert not torch.allclose(total[:4], torch.ones(4))   # other gates keep their random init
 
 
+@pytest.mark.parametrize("init", ["orthogonal", "identity"])
+def test_regressor_init_and_nonlinearity_reach_the_rnn(init):
+    model = SequenceRegressor("rnn", 2, 6, nonlinearity="relu", init=init, seed=4).double()
+    W = model.rnn.weight_hh_l0.detach().numpy()
+    assert model.rnn.nonlinearity == "relu"
+    assert np.max(np.abs(W.T @ W - np.eye(6))) < 1e-6        # drawn in float32, then converted
+    assert np.array_equal(W, np.eye(6)) == (init == "identity")
+    x = np.random.default_rng(0).uniform(0, 1, (5, 3, 2))    # the IRNN's last state by hand: ReLU(a_t)
+    h = np.zeros((3, 6))
+    W_hx = model.rnn.weight_ih_l0.detach().numpy()
+    b = (model.rnn.bias_ih_l0 + model.rnn.bias_hh_l0).detach().numpy()
+    for t in range(5):
+        h = np.maximum(x[t] @ W_hx.T + h @ W.T + b, 0.0)
+    pred = h @ get_head(model)[0].T + get_head(model)[1]
+    assert np.allclose(model(torch.as_tensor(x)).detach().numpy(), pred, atol=1e-12)
+
+
+def test_regressor_default_init_is_unchanged_by_the_new_options():
+    """init="default" draws nothing more, so the lectures' seeded models keep their weights."""
+    assert _params_equal(SequenceRegressor("rnn", 2, 8, seed=1), SequenceRegressor("rnn", 2, 8, init="default", seed=1))
+    irnn = SequenceRegressor("rnn", 2, 8, nonlinearity="relu", init="identity", seed=1)
+    assert torch.equal(irnn.head.weight, SequenceRegressor("rnn", 2, 8, seed=1).head.weight)   # same head
+
+
 def test_regressor_rejects_bad_input():
     with pytest.raises(ValueError, match="cell must be one of"):
         SequenceRegressor("transformer", 2, 4)
@@ -94,6 +118,14 @@ def test_regressor_rejects_bad_input():
         SequenceRegressor("lstm", 2, 4, forget_bias=float("nan"))
     with pytest.raises(ValueError, match="seed must be an integer >= 0"):
         SequenceRegressor("rnn", 2, 4, seed=-1)
+    with pytest.raises(ValueError, match=r"nonlinearity must be one of \['relu', 'tanh'\], got 'sigmoid'"):
+        SequenceRegressor("rnn", 2, 4, nonlinearity="sigmoid")
+    with pytest.raises(ValueError, match="nonlinearity applies to cell='rnn' only"):
+        SequenceRegressor("gru", 2, 4, nonlinearity="relu")
+    with pytest.raises(ValueError, match=r"init must be one of \['default', 'identity', 'orthogonal'\], got 'eye'"):
+        SequenceRegressor("rnn", 2, 4, init="eye")
+    with pytest.raises(ValueError, match="init='identity' \\(IRNN\\) is defined for nn.RNN only"):
+        SequenceRegressor("lstm", 2, 4, init="identity")
     model = SequenceRegressor("rnn", 2, 4, seed=0)
     with pytest.raises(ValueError, match=r"x must have shape \(T, N, D\) = \(T, N, 2\)"):
         model(torch.zeros(5, 3))
