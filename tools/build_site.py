@@ -44,6 +44,8 @@ def stage(src: Path, root: Path = ROOT) -> Path:
         for p in paths:
             shutil.copy2(p, src / folder / p.name)
     shutil.copy2(root / "benchmarks" / "README.md", src / "benchmarks.md")
+    for figure in sorted((root / "benchmarks").glob("*.png")):   # the figures benchmarks/README.md shows
+        shutil.copy2(figure, src / figure.name)
     overview = next((p for p in lectures if p.stem.startswith("00")), lectures[0])
     template = (CONF_DIR / "index.md").read_text(encoding="utf-8")
     staged = ([src / "notebooks" / p.name for p in lectures], [src / "exercises" / p.name for p in homework])
